@@ -1,6 +1,605 @@
-"""PERSON detection: NER plus name rules (placeholder until built)."""
+"""PERSON detection: spaCy NER plus name rules, NLP run once per part (one nlp.pipe call per
+message).
+
+Evidence, strongest first:
+- rules: a title with a name ("Mrs O'Neill", "Mr J. Wołąsiewicz", "Judge Clarke"), judicial
+  post-nominals ("Tugendhat J"), salutations and sign-offs ("Dear Siobhán,", "Thanks,\\nPriya"),
+  relations ("his sister Chloe", "Mum (Sarah)"), a name with an age ("Jess, 12, from Penrith",
+  "Kieran (14)"), form fields ("Child's name: AMIRA HUSSAIN"), and table or CSV columns headed
+  Name/Child/Client/Young person;
+- the NER's PERSON spans, cleaned (no salutation, no possessive, never across a line) and checked
+  against what is not a person (streets, churches, wards, organisations, months, verbs, money,
+  job titles, "Mum", eponymous conditions, SKC codes);
+- a first-name gazetteer for names the NER labels as a place or organisation ("Jayden" as GPE)
+  or misses, used only where the word is not also an ordinary word in the same text;
+- propagation: once "Kayden Brooks" is a person, other mentions of "Kayden", "Brooks" and
+  "Mrs Brooks" anywhere in the message are persons too.
+"""
 from __future__ import annotations
 
+import re
+from typing import Iterable, Optional
 
-def detect_persons(message, ctx):
-    return []
+from ..model import Finding, Message, Part
+from .name_lexicon import (EPONYMOUS_CONDITIONS, MONTHS, NOT_NAMES, PLACE_ORG_PREFIX,
+                           PLACE_ORG_SUFFIX, POST_NOMINALS, RELATIONS, ROLE_WORDS, SALUTATIONS,
+                           TITLES, UP, WEEKDAYS, first_names)
+
+CODE, RULE, ENTITY = "SK101", "person-name", "PERSON"
+
+# Words that strong context (a title, "Dear", a relation, an age) may still turn into a name:
+# "Mrs May", "his brother Will". Weak evidence (NER, gazetteer, propagation) never does.
+SOFT_NOT_NAMES = {"will", "may", "penny", "bill", "grant", "chase", "summer", "autumn", "june",
+                  "april", "august", "sterling", "christian", "lord", "lady", "sir"} | MONTHS | WEEKDAYS
+HARD_NOT_NAMES = NOT_NAMES - SOFT_NOT_NAMES
+PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "bin", "ibn", "al",
+             "el", "ter", "ten", "dos", "das", "del", "della", "af", "zu", "ben", "bint", "abu"}
+
+_WORD = rf"[{UP}][\w'’]*(?:[-‑][\w'’]+)*"
+_INITIAL = rf"[{UP}]\.(?:[ ]?-?[{UP}]\.)*"
+TOKEN_RE = re.compile(rf"(?P<init>{_INITIAL})|(?P<word>{_WORD})|(?P<part>[a-z]{{2,4}}\b)")
+GAP_RE = re.compile(r"[ \t\u00a0]{1,3}")
+TITLE_RE = re.compile(
+    r"(?<![\w.])(?P<title>" + "|".join(sorted((t.capitalize() for t in TITLES), key=len, reverse=True))
+    + r"|MR|MRS|MS|DR|MISS)\.?(?=[ \t\u00a0])")
+POSTNOM_RE = re.compile(rf"(?<![\w.])(?P<name>{_WORD})[ \t](?:{'|'.join(POST_NOMINALS)})(?![\w.])")
+_SAL = "|".join(sorted((re.escape(s) for s in SALUTATIONS), key=len, reverse=True))
+SALUTATION_RE = re.compile(rf"(?im)^[ \t>]*(?:{_SAL})[ \t]*,?[ \t]+(?=[{UP}])")
+SIGNOFF_RE = re.compile(rf"(?im)^[ \t>]*(?:{_SAL})[ \t]*[,!.]?[ \t]*\n[ \t>]*(?=[{UP}])")
+_REL = "|".join(sorted((re.escape(r) for r in RELATIONS), key=len, reverse=True))
+RELATION_RE = re.compile(rf"(?i)(?<![\w-])(?:{_REL})(?:['’]s)?[ \t]*[,:]?[ \t]*\(?[ \t]*(?=[{UP}])")
+_NUMWORD = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+            "fifteen|sixteen|seventeen|eighteen|nineteen")
+AGE_AFTER_RE = re.compile(
+    rf"(?:,[ \t]*\d{{1,2}}[ \t]*(?:,|\)|$|\n|[ \t]+from\b|[ \t]+(?:and|with)\b)"
+    rf"|[ \t]*\([ \t]*(?:aged[ \t]*)?\d{{1,2}}[ \t]*\)"
+    rf"|,?[ \t]+aged[ \t]+(?:\d{{1,2}}|{_NUMWORD})\b"
+    rf"|[ \t]+(?:is|was|turned|turns|who[ \t]+is)[ \t]+(?:aged[ \t]+)?(?:\d{{1,2}}|{_NUMWORD})\b"
+    rf"(?![ \t]*(?:%|per|pence|p\b|pounds|hours|minutes|days|weeks|months|times|sessions)))",
+    re.M)
+_FIELD = (r"(?:(?:full|first|given|last|family|sur|child'?s?|young[ \t]person'?s?|client'?s?|"
+          r"parent'?s?|carer'?s?|sibling'?s?|mother'?s?|father'?s?|patient'?s?|pupil'?s?|"
+          r"student'?s?|donor'?s?|member'?s?|contact)[ \t]*)?(?:name|names|forename|surname)"
+          r"(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:young[ \t]person|child|client|parent|carer|sibling|"
+          r"referrer|pupil|patient))?"
+          r"|young[ \t]person|child|client|parent(?:[ \t]*/[ \t]*carer)?|carer|mother|father|"
+          r"mum|dad|sibling|brother|sister|emergency[ \t]contact|next[ \t]of[ \t]kin|"
+          r"volunteer|mentee|patient|pupil|student|guardian|attendee|participant|service[ \t]user|"
+          r"donor|supporter|applicant|employee|tenant|resident")
+FIELD_RE = re.compile(rf"(?im)^[ \t*•\-]*(?:{_FIELD})[ \t]*(?:[:\-–—][ \t]*|\n[ \t]*)(?=[{UP}])")
+NAME_HEADER_RE = re.compile(
+    r"(?i)\b(name|names|forename|surname|child|children|client|young\s*person|pupil|student|"
+    r"parent|carer|mentee|mentor|volunteer|sibling|attendee|participant|member|patient|guardian|"
+    r"donor|supporter|person|who|contact|mother|father|family|employee|staff)\b")
+NOT_NAME_HEADER_RE = re.compile(
+    r"(?i)\b(school|organisation|organization|org|venue|town|area|address|e-?mail|phone|tel|"
+    r"mobile|number|no|id|code|ref|reference|date|dob|birth|age|condition|needs|notes?|group|"
+    r"role|type|status|postcode|relationship|consent|diagnosis|medical|details|field)\b")
+LOCATIVE = {"in", "at", "from", "to", "near", "around", "across", "into", "towards", "via", "of",
+            "outside", "inside", "through", "between", "nr", "on", "visiting", "visited"}
+
+
+def _cap_word(w: str) -> bool:
+    return bool(w) and w[0].isupper()
+
+
+def _key(w: str) -> str:
+    w = w.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    return w.strip("'")
+
+
+class _Walk:
+    __slots__ = ("start", "end", "words", "suffix", "tokens")
+
+    def __init__(self, start: int):
+        self.start = start
+        self.end = start
+        self.words: list[str] = []  # name words (not initials, not particles)
+        self.tokens: list[tuple[int, int, str]] = []
+        self.suffix = False  # stopped at a place/organisation word ("Hope Street")
+
+
+def walk_name(text: str, pos: int, limit: Optional[int] = None, max_tokens: int = 5,
+              allow_soft: bool = False, suffix_first: bool = False) -> _Walk:
+    """Consume a name-shaped run of tokens starting at `pos` (same line, single spaces)."""
+    w = _Walk(pos)
+    n = limit if limit is not None else len(text)
+    i = pos
+    while len(w.tokens) < max_tokens and i < n:
+        m = TOKEN_RE.match(text, i)
+        if not m or m.end() > n:
+            break
+        kind = m.lastgroup
+        tok = m.group()
+        if kind == "part":
+            if tok not in PARTICLES or not w.tokens:
+                break
+            g = GAP_RE.match(text, m.end())
+            if not g or not TOKEN_RE.match(text, g.end()) or not text[g.end()].isupper():
+                break
+        elif kind == "word":
+            k = _key(tok)
+            if k in PLACE_ORG_SUFFIX and (w.words or not suffix_first):
+                w.suffix = True
+                break
+            if k in HARD_NOT_NAMES or (k in SOFT_NOT_NAMES and not allow_soft) \
+                    or k in ROLE_WORDS and not w.tokens and k not in TITLES:
+                break
+            if any(ch.isdigit() for ch in tok):
+                break
+        end = m.end()
+        if kind == "word" and (tok.endswith("'s") or tok.endswith("’s")):
+            w.tokens.append((m.start(), end - 2, kind))
+            w.words.append(tok[:-2])
+            w.end = end - 2
+            return w
+        w.tokens.append((m.start(), end, kind))
+        if kind == "word":
+            w.words.append(tok)
+        w.end = end
+        g = GAP_RE.match(text, end)
+        if not g:
+            break
+        i = g.end()
+    # no trailing particles
+    while w.tokens and w.tokens[-1][2] == "part":
+        w.tokens.pop()
+        w.end = w.tokens[-1][1] if w.tokens else w.start
+    if w.tokens:
+        # a place/organisation word right after the run makes it a place ("Grace Darling Ward")
+        rest = text[w.end:w.end + 40]
+        m = re.match(rf"[ \t]+({_WORD})", rest)
+        if m and _key(m.group(1)) in PLACE_ORG_SUFFIX:
+            w.suffix = True
+    return w
+
+
+def _prev_word(text: str, start: int) -> str:
+    m = re.search(r"([\w'’.]+)[ \t\u00a0]*$", text[max(0, start - 40):start])
+    return m.group(1) if m else ""
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    j = start - 1
+    while j >= 0 and text[j] in " \t\u00a0\"'“‘(*#>-–•":
+        j -= 1
+    return j < 0 or text[j] in ".!?:;\n|"
+
+
+class _Cands:
+    """Collects candidate spans (start, end, source, strength) for one part."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.spans: list[tuple[int, int, str, float]] = []
+        self.blocked: list[tuple[int, int]] = []  # spans known not to be a person (a town after an age)
+
+    def add_walk(self, w: _Walk, source: str, conf: float, allow_suffix: bool = False) -> None:
+        if not w.tokens or (w.suffix and not allow_suffix):
+            return
+        if not w.words and not any(k == "init" for _, _, k in w.tokens):
+            return
+        if w.words and all(_key(x) in ROLE_WORDS or _key(x) in HARD_NOT_NAMES for x in w.words):
+            return
+        if len(w.words) == 1 and _key(w.words[0]) in EPONYMOUS_CONDITIONS and source != "title":
+            return
+        self.spans.append((w.start, w.end, source, conf))
+
+
+def _rule_candidates(text: str, cands: _Cands) -> None:
+    # titles: "Mrs O'Neill", "Mr J. De Meyer", "Mr Justice Collins", "Mrs G."
+    for m in TITLE_RE.finditer(text):
+        i = m.end()
+        g = GAP_RE.match(text, i)
+        if not g:
+            continue
+        w = walk_name(text, g.end(), allow_soft=True, suffix_first=True)
+        # skip role words after the title ("Mr Justice Collins" keeps Collins)
+        words = [x for x in w.words if _key(x) not in ROLE_WORDS]
+        if not words and not any(k == "init" for _, _, k in w.tokens):
+            if w.words == [] and re.match(rf"[{UP}]\b", text[g.end():g.end() + 2]):
+                pass
+            continue
+        if w.tokens:
+            w.start = m.start()
+            cands.add_walk(w, "title", 0.95)
+    # judicial post-nominals: "Tugendhat J", "Auld LJ"
+    for m in POSTNOM_RE.finditer(text):
+        k = _key(m.group("name"))
+        if k in NOT_NAMES or k in ROLE_WORDS or k in PLACE_ORG_SUFFIX or len(k) < 2:
+            continue
+        if _prev_word(text, m.start()).lower() in {"appendix", "annex", "schedule", "part",
+                                                      "form", "section", "block", "flat", "room"}:
+            continue
+        cands.spans.append((m.start("name"), m.end("name"), "title", 0.9))
+    # salutations and sign-offs
+    for rx in (SALUTATION_RE, SIGNOFF_RE):
+        for m in rx.finditer(text):
+            pos = m.end()
+            t = TITLE_RE.match(text, pos)
+            if t:
+                g = GAP_RE.match(text, t.end())
+                pos = g.end() if g else pos
+            w = walk_name(text, pos, max_tokens=3)
+            line_end = text.find("\n", w.end)
+            rest = text[w.end:line_end if line_end >= 0 else len(text)]
+            if rx is SIGNOFF_RE:
+                # the name line must be just the name
+                if rest.strip(" \t,.!"):
+                    continue
+            elif not re.match(r"[ \t]*(?:[,!:.\-–]|$|(?:and|&)[ \t])", rest):
+                continue  # "Dear Duty Social Worker", "Hi Team Leaders"
+            cands.add_walk(w, "salutation", 0.9)
+            # "Hi Jess and Tariq,"
+            m2 = re.match(r"[ \t]*(?:and|&)[ \t]+", text[w.end:w.end + 8])
+            if w.tokens and m2:
+                cands.add_walk(walk_name(text, w.end + m2.end(), max_tokens=3), "salutation", 0.9)
+    # relations: "his sister Chloe", "Mum (Sarah)", "her son, Dylan"
+    for m in RELATION_RE.finditer(text):
+        w = walk_name(text, m.end(), max_tokens=3, allow_soft=True)
+        if w.words and not _key(w.words[0]) in PLACE_ORG_PREFIX:
+            cands.add_walk(w, "relation", 0.85)
+    # a name with an age: "Jess, 12, from Penrith", "Kieran (14)", "Amira is 12 years old"
+    for m in AGE_AFTER_RE.finditer(text):
+        # walk back over at most two name words
+        seg = text[max(0, m.start() - 60):m.start()]
+        b = re.search(rf"((?:{_WORD})(?:[ \t](?:{_WORD}))?)$", seg)
+        if not b:
+            continue
+        start = m.start() - len(b.group(1))
+        w = walk_name(text, start, limit=m.start(), max_tokens=2)
+        if w.end != m.start() or not w.words:
+            continue
+        k = _key(w.words[0])
+        if k in NOT_NAMES or k in ROLE_WORDS or k in PLACE_ORG_SUFFIX:
+            continue
+        if _prev_word(text, start).lower() in LOCATIVE:
+            continue
+        cands.add_walk(w, "age", 0.85)
+        # what follows "Name (14), " or "Name, 12, from " is a place, not a person
+        after = re.match(r"[ \t]*(?:[,\-–][ \t]*)?(?:from[ \t]+|in[ \t]+)?", text[m.end():m.end() + 12])
+        if after:
+            p = walk_name(text, m.end() + after.end(), max_tokens=3, allow_soft=True,
+                          suffix_first=True)
+            if p.tokens:
+                cands.blocked.append((p.start, p.end))
+    # form fields: "Name: Amira Hussain", "Child's name\nAMIRA HUSSAIN"
+    for m in FIELD_RE.finditer(text):
+        w = walk_name(text, m.end(), max_tokens=4, allow_soft=True, suffix_first=True)
+        line_end = text.find("\n", w.end)
+        rest = text[w.end:line_end if line_end >= 0 else len(text)]
+        if rest.strip(" \t") and not re.match(r"[ \t]*[,;(|]", rest):
+            continue
+        if NAME_HEADER_RE.search(text[w.start:w.end]) or NOT_NAME_HEADER_RE.search(text[w.start:w.end]):
+            continue  # a label under a label: a table's header row, not a value
+        cands.add_walk(w, "field", 0.85)
+
+
+def _cell_candidates(text: str, start: int, end: int, cands: _Cands,
+                     lower_words: set[str] = frozenset()) -> None:
+    s, e = start, end
+    while s < e and text[s] in " \t\"'":
+        s += 1
+    while e > s and text[e - 1] in " \t\"'\r":
+        e -= 1
+    if s >= e or e - s > 60 or any(ch.isdigit() for ch in text[s:e]):
+        return
+    # a cell may hold "Name Surname (mum)" or "Ava Thompson; Noah Kirkby"
+    for piece in re.finditer(r"[^;/,()\n]+", text[s:e]):
+        ps = s + piece.start()
+        while ps < e and text[ps] in " \t":
+            ps += 1
+        w = walk_name(text, ps, limit=s + piece.end(), max_tokens=4, allow_soft=True)
+        pe = s + piece.end()
+        while pe > ps and text[pe - 1] in " \t":
+            pe -= 1
+        if not w.words or w.end < pe:
+            continue  # the cell holds more than a name ("Designated Safeguarding Lead")
+        if len(w.words) == 1 and _key(w.words[0]) in lower_words and \
+                _key(w.words[0]) not in first_names():
+            continue  # an ordinary word ("Emergency")
+        cands.add_walk(w, "table", 0.85)
+
+
+def _table_candidates(part: Part, cands: _Cands, lower_words: set[str] = frozenset()) -> None:
+    text = part.text
+    for s, e, header in part.table_headers:
+        if NAME_HEADER_RE.search(header or "") and not NOT_NAME_HEADER_RE.search(header or ""):
+            _cell_candidates(text, s, e, cands, lower_words)
+    # delimited text (CSV/TSV/pipe tables): columns whose header names people
+    lines = text.split("\n")
+    off = 0
+    header_cols: Optional[list[int]] = None
+    delim = None
+    for line in lines:
+        stripped = line.strip()
+        if header_cols is None:
+            for d in (",", "\t", "|", ";"):
+                if stripped.count(d) >= 2:
+                    cols = [c.strip().strip('"') for c in _split_cells(line, d)]
+                    idx = [i for i, (c, _, _) in enumerate(cols_with_pos(line, d))
+                           if NAME_HEADER_RE.search(c) and not NOT_NAME_HEADER_RE.search(c)
+                           and len(c) < 40]
+                    if idx and not any(ch.isdigit() for ch in "".join(cols)):
+                        header_cols, delim = idx, d
+                    break
+        elif stripped.count(delim) >= 1:
+            for i, (c, cs, ce) in enumerate(cols_with_pos(line, delim)):
+                if i in header_cols:
+                    _cell_candidates(text, off + cs, off + ce, cands, lower_words)
+        elif not stripped:
+            header_cols = None
+        off += len(line) + 1
+
+
+def _split_cells(line: str, d: str) -> list[str]:
+    return [c for c, _, _ in cols_with_pos(line, d)]
+
+
+def cols_with_pos(line: str, d: str) -> list[tuple[str, int, int]]:
+    out = []
+    i, n = 0, len(line)
+    start = 0
+    inq = False
+    while i <= n:
+        ch = line[i] if i < n else d
+        if ch == '"':
+            inq = not inq
+        elif ch == d and not inq or i == n:
+            out.append((line[start:i], start, i))
+            start = i + 1
+        i += 1
+    return out
+
+
+STRONG_LOCATIVE = {"in", "near", "around", "across", "into", "towards", "via", "outside", "nr",
+                   "inside", "through"}
+
+
+def _single_word_doubtful(text: str, w: _Walk, places: set[str], lower_words: set[str]) -> bool:
+    """One NER word alone that is more likely a place, a heading or an ordinary word."""
+    word = w.words[0]
+    k = _key(word)
+    known = k in first_names()
+    prev = _prev_word(text, w.start)
+    pk = prev.lower().rstrip(".,")
+    if pk in STRONG_LOCATIVE or (pk in LOCATIVE and not known):
+        return True
+    if word in places and not known:
+        return True
+    if not known and (k in lower_words or _sentence_initial(text, w.start)):
+        return True
+    # part of a longer proper name the NER cut ("Kirkby Stephen", "Castle Street")
+    j = w.start - 1
+    if j > 0 and text[j] == " " and prev and prev[0].isupper() and not prev.endswith(".") and \
+            _key(prev) not in NOT_NAMES and _key(prev) not in TITLES and \
+            prev.lower() not in RELATIONS and not _sentence_initial(text, w.start - len(prev) - 1):
+        return True
+    return False
+
+
+def _clean_ner(text: str, s: int, e: int, cands: _Cands, source: str, conf: float,
+               places: set[str] = frozenset(), lower_words: set[str] = frozenset()) -> None:
+    """Turn one NER span into name runs: never across a line or a list, no salutation."""
+    for piece in re.finditer(r"[^\n\r,;/|&()]+", text[s:e]):
+        ps, pe = s + piece.start(), s + piece.end()
+        sub = text[ps:pe]
+        # split "Jess and Tariq"
+        for chunk in re.finditer(r"(?:(?!\band\b).)+", sub):
+            cs, ce = ps + chunk.start(), ps + chunk.end()
+            # skip leading non-name words (Dear, Mum, Thanks, lower-case words, titles kept)
+            i = cs
+            while i < ce:
+                m = TOKEN_RE.match(text, i)
+                if m is None:
+                    i += 1
+                    continue
+                k = _key(m.group())
+                if m.lastgroup == "word" and (k in NOT_NAMES or k in ROLE_WORDS) and k not in TITLES:
+                    i = m.end()
+                    continue
+                if m.lastgroup == "part":
+                    i = m.end()
+                    continue
+                break
+            if i >= ce:
+                continue
+            t = TITLE_RE.match(text, i)
+            if t:
+                g = GAP_RE.match(text, t.end())
+                if g:
+                    w = walk_name(text, g.end(), limit=ce)
+                    if w.tokens:
+                        w.start = i
+                        cands.add_walk(w, source, conf)
+                continue
+            w = walk_name(text, i, limit=ce)
+            if not w.words:
+                continue
+            if w.words and w.words[0].isupper() and len(w.words[0]) > 1 and \
+                    _key(w.words[0]) not in first_names():
+                continue  # ALL-CAPS headings the NER calls a person
+            if _prev_word(text, w.start).lower().rstrip(".") in PLACE_ORG_PREFIX and \
+                    _prev_word(text, w.start) not in ("The",):
+                continue
+            if len(w.tokens) == 1 and len(w.words) == 1 and \
+                    _single_word_doubtful(text, w, places, lower_words):
+                continue
+            cands.add_walk(w, source, conf)
+
+
+def _gazetteer_candidates(text: str, ents: list[tuple[int, int, str]], cands: _Cands,
+                          lower_words: set[str], places_strict: set[str] = frozenset()) -> None:
+    names = first_names()
+    if not names:
+        return
+    for s, e, label in ents:
+        if label == "PERSON":
+            continue
+        if label not in ("GPE", "ORG", "NORP", "LOC", "PRODUCT", "FAC", "WORK_OF_ART"):
+            continue
+        span = text[s:e]
+        if not re.fullmatch(_WORD, span):
+            continue
+        k = _key(span)
+        if k not in names or k in NOT_NAMES or k in lower_words or span.isupper():
+            continue
+        if _prev_word(text, s).lower() in LOCATIVE or \
+                _prev_word(text, s).lower().rstrip(".") in PLACE_ORG_PREFIX:
+            continue
+        after = text[e:e + 20]
+        if not re.match(r"(?:['’]s\b|[ \t]+(?:is|was|has|had|said|says|told|and|who|will|would|"
+                        r"can|could|did|does|went|goes|feels|felt|loves|likes|wants|asked|"
+                        r"seems|seemed|gets|got)\b)", after):
+            continue
+        if span in places_strict:
+            continue
+        w = walk_name(text, s, limit=e)
+        cands.add_walk(w, "gazetteer", 0.7)
+    # Full names the NER missed: a given name followed by a capitalised surname, mid-sentence.
+    covered = [(s, e) for s, e, _ in ents]
+    for m in re.finditer(rf"(?<![\w'’.-])({_WORD})[ \t]({_WORD})(?![\w'’-])", text):
+        a, b = m.group(1), m.group(2)
+        ka, kb = _key(a), _key(b)
+        if ka not in names or ka in NOT_NAMES or kb in NOT_NAMES or ka in lower_words:
+            continue
+        if a.isupper() != b.isupper() or kb in PLACE_ORG_SUFFIX or kb in ROLE_WORDS:
+            continue
+        if any(s < m.end() and m.start() < e for s, e in covered):
+            continue
+        if _prev_word(text, m.start()).lower().rstrip(".") in PLACE_ORG_PREFIX | LOCATIVE:
+            continue
+        if kb in lower_words or a in places_strict or b in places_strict:
+            continue
+        if re.match(rf"[ \t]+[{UP}]", text[m.end():m.end() + 2]):
+            continue  # a longer Title Case run: an event, a place, an organisation
+        w = walk_name(text, m.start(), max_tokens=2)
+        if len(w.words) == 2 and w.end == m.end():
+            cands.add_walk(w, "gazetteer", 0.6)
+
+
+def _merge(spans: Iterable[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+    out: list[list] = []
+    for s, e, src, c in sorted(spans, key=lambda x: (x[0], -x[1])):
+        if out and s < out[-1][1]:
+            last = out[-1]
+            if e > last[1]:
+                last[1] = e
+            if c > last[3]:
+                last[2], last[3] = src, c
+            continue
+        out.append([s, e, src, c])
+    return [tuple(x) for x in out]  # type: ignore[misc]
+
+
+def _name_keys(text: str, s: int, e: int) -> set[str]:
+    out = set()
+    for m in TOKEN_RE.finditer(text, s, e):
+        if m.lastgroup != "word":
+            continue
+        k = _key(m.group())
+        if len(k) < 2 or k in NOT_NAMES or k in TITLES or k in ROLE_WORDS or \
+                k in PLACE_ORG_SUFFIX or k in EPONYMOUS_CONDITIONS:
+            continue
+        out.add(m.group().replace("’s", "").replace("'s", ""))
+    return out
+
+
+def _propagate(text: str, keys: set[str], cands: _Cands) -> None:
+    if not keys:
+        return
+    forms = set()
+    for k in keys:
+        forms.add(k)
+        forms.add(k.upper())
+    alt = "|".join(sorted((re.escape(f) for f in forms), key=len, reverse=True))
+    for m in re.finditer(rf"(?<![\w'’-])(?:{alt})(?![\w-]|['’](?![sS]\b))", text):
+        s = m.start()
+        # a preceding title joins the name ("Mrs Brooks")
+        seg = text[max(0, s - 8):s]
+        t = re.search(r"(?:^|(?<=[^\w]))(Mr|Mrs|Ms|Miss|Mx|Dr|MR|MRS|MS|DR)\.?[ \t]$", seg)
+        start = s - (len(seg) - t.start(1)) if t else s
+        w = walk_name(text, s, max_tokens=1)
+        if not w.tokens or w.suffix:
+            continue
+        prev = _prev_word(text, start)
+        if prev.lower().rstrip(".") in {"st", "saint", "hmp", "fort", "mount", "lake", "port"}:
+            continue
+        w.start = start
+        cands.add_walk(w, "propagated", 0.8)
+
+
+STRONG_SOURCES = {"title", "salutation", "relation", "age", "field", "table"}
+
+
+def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, float]]]:
+    """PERSON spans per part id: (start, end, source, confidence)."""
+    parts = [p for p in message.parts if p.kind != "headers" and p.text and p.text.strip()]
+    nlp = getattr(ctx, "nlp", None) if ctx is not None else None
+    if nlp is not None:
+        all_ents = nlp.entities([p.text for p in parts])
+    else:
+        all_ents = [[] for _ in parts]
+    # message-wide evidence: words used in lower case, surface forms the NER calls places
+    lower_words: set[str] = set()
+    votes: dict[str, list[int]] = {}
+    for part, ents in zip(parts, all_ents):
+        lower_words |= set(re.findall(r"(?<![\w'’])([a-z][a-z'’]+)\b", part.text))
+        for s, e, label in ents:
+            v = votes.setdefault(part.text[s:e], [0, 0])
+            if label == "PERSON":
+                v[0] += 1
+            elif label in ("GPE", "LOC", "FAC", "ORG"):
+                v[1] += 1
+    places = {f for f, (p, o) in votes.items() if o > 0}
+    places_strict = {f for f, (p, o) in votes.items() if o > p}
+    per_part: dict[str, _Cands] = {}
+    keys: set[str] = set()
+    names = first_names()
+    for part, ents in zip(parts, all_ents):
+        text = part.text
+        cands = _Cands(text)
+        _rule_candidates(text, cands)
+        _table_candidates(part, cands, lower_words)
+        for s, e, label in ents:
+            if label == "PERSON":
+                _clean_ner(text, s, e, cands, "ner", 0.8, places, lower_words)
+        _gazetteer_candidates(text, ents, cands, lower_words, places_strict)
+        if cands.blocked:
+            cands.spans = [c for c in cands.spans if c[2] in STRONG_SOURCES and c[2] != "table"
+                           or not any(bs < c[1] and c[0] < be for bs, be in cands.blocked)]
+        cands.spans = _merge(cands.spans)
+        per_part[part.id] = cands
+        for s, e, src, _ in cands.spans:
+            ks = _name_keys(text, s, e)
+            if src not in STRONG_SOURCES and len(ks) < 2:
+                ks = {k for k in ks if _key(k) in names}
+            keys |= {k for k in ks if k.lower() not in lower_words and k not in places_strict}
+    out: dict[str, list[tuple[int, int, str, float]]] = {}
+    for part in parts:
+        cands = per_part[part.id]
+        n0 = len(cands.spans)
+        _propagate(part.text, keys, cands)
+        if cands.blocked and len(cands.spans) > n0:
+            cands.spans = cands.spans[:n0] + [
+                c for c in cands.spans[n0:]
+                if not any(bs < c[1] and c[0] < be for bs, be in cands.blocked)]
+        out[part.id] = _merge(cands.spans)
+    return out
+
+
+def detect_persons(message: Message, ctx) -> list[Finding]:
+    """PERSON findings for every part of the message (NLP once per part)."""
+    sev = "error"
+    findings: list[Finding] = []
+    spans = person_spans(message, ctx)
+    for part in message.parts:
+        for s, e, src, conf in spans.get(part.id, ()):
+            findings.append(Finding(
+                code=CODE, rule=RULE, severity=sev, part=part.id, start=s, end=e,
+                match=part.text[s:e], message="A person's name",
+                entity=ENTITY, suggestion=None, confidence=conf,
+                source="ner" if src == "ner" else "rule"))
+    return findings

@@ -1,0 +1,194 @@
+"""Word lists for the PERSON detector: titles, relations, the words that look like names but are
+not (places, organisations, months, job titles, eponymous conditions), and a first-name gazetteer.
+
+The gazetteer is read lazily, once per process, from the installed `gender-guesser` package
+(GPL-3.0; its name list comes from Jörg Michael's `gender` dictionary, about 45,000 given names
+from 54 countries, including Polish, Turkish, Welsh and Irish spellings). If that package is
+missing the detector still works, without the gazetteer's help. Extra names can be listed one per
+line in rules/names/first-names.txt.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+TITLES = {
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lady", "lord",
+    "judge", "rev", "revd", "reverend", "cllr", "councillor", "master", "mme", "mlle", "madam",
+    "señor", "senor", "herr", "frau",
+}
+# Words that can sit between a title and the name without being the name ("Mr Justice Collins").
+ROLE_WORDS = {
+    "justice", "chief", "chancellor", "advocate", "general", "president", "judge", "lord",
+    "lady", "sir", "baron", "baroness", "registrar", "deputy", "district", "circuit", "recorder",
+    "master", "of", "the", "and", "commissioner", "attorney", "solicitor", "secretary", "state",
+    "high", "sheriff", "mayor", "bishop", "dean", "mr", "mrs", "ms", "dr", "miss",
+}
+# Judicial post-nominals: "Tugendhat J", "Auld LJ", "Bennathan QC".
+POST_NOMINALS = {"J", "LJ", "LJJ", "QC", "KC", "MR", "JJ", "CJ", "MP", "OBE", "MBE", "CBE", "KBE"}
+
+SALUTATIONS = (
+    "dear", "hi", "hiya", "hello", "hey", "morning", "good morning", "good afternoon",
+    "good evening", "afternoon", "evening", "thanks", "thank you", "many thanks", "cheers",
+    "regards", "kind regards", "best wishes", "best", "warm wishes", "love", "with thanks",
+    "all the best", "take care", "speak soon", "yours", "sincerely",
+)
+
+RELATIONS = (
+    "sister", "brother", "son", "daughter", "mum", "mom", "mummy", "mother", "dad", "daddy",
+    "father", "nan", "nana", "nanna", "gran", "granny", "grandma", "grandmother", "grandad",
+    "granddad", "grandpa", "grandfather", "grandson", "granddaughter", "aunt", "auntie", "aunty",
+    "uncle", "cousin", "wife", "husband", "partner", "spouse", "stepdad", "stepmum", "stepfather",
+    "stepmother", "stepbrother", "stepsister", "sibling", "siblings", "niece", "nephew",
+    "boyfriend", "girlfriend", "friend", "carer", "twin", "baby", "child", "children",
+    "fiancé", "fiancée", "fiance", "fiancee", "widow", "widower", "ex-partner", "ex-husband",
+    "ex-wife", "parent", "parents", "kids", "kid", "boy", "girl", "toddler",
+)
+
+# Words after a capitalised name-like word that make the whole thing a place or an organisation.
+PLACE_ORG_SUFFIX = {
+    "street", "st", "road", "rd", "lane", "ln", "avenue", "ave", "close", "drive", "way",
+    "crescent", "terrace", "place", "square", "gardens", "grove", "row", "walk", "mews", "park",
+    "parade", "hill", "rise", "view", "court", "green", "wharf", "bridge", "yard", "estate",
+    "church", "chapel", "cathedral", "abbey", "mosque", "synagogue", "temple", "parish",
+    "ward", "wards", "hospice", "hospital", "surgery", "clinic", "practice", "infirmary",
+    "school", "academy", "college", "primary", "secondary", "university", "nursery",
+    "centre", "center", "hall", "halls", "rooms", "room", "house", "suite", "unit", "library",
+    "trust", "foundation", "charity", "society", "association", "club", "group", "network",
+    "ltd", "limited", "llp", "plc", "inc", "co", "company", "corporation", "partners",
+    "partnership", "council", "services", "service", "fund", "appeal", "campaign", "award",
+    "awards", "prize", "syndrome", "disease", "dystrophy", "muscular", "palsy", "foods",
+    "bank", "building", "buildings", "lodge", "farm", "cottage", "manor", "barracks", "station",
+    "airport", "prison", "institute", "institution", "project", "programme", "team", "cafe",
+    "café", "pub", "inn", "hotel", "arms", "shop", "store", "stores", "market", "museum",
+    "theatre", "cinema", "stadium", "leisure", "sports", "festival", "fair", "day", "week",
+    "act", "convention", "protocol", "regulations", "rules", "agreement", "treaty", "report",
+    "review", "inquiry", "commission", "committee", "tribunal", "division", "department",
+    "ministry", "office", "agency", "authority", "board", "government", "republic", "county",
+    "borough", "city", "town", "village", "valley", "river", "lake", "forest", "bay", "island",
+    "islands", "mountain", "mountains", "district", "region", "province", "kingdom", "union",
+    "law", "code", "method", "test", "scale", "model", "house", "homes", "home", "care",
+    "pharmacy", "medical", "health", "nhs", "fellowship", "ministries", "mission", "news",
+    "times", "post", "gazette", "herald", "press", "radio", "tv", "online", "uk", "ltd.",
+    "counts", "matters", "together", "link", "kinship", "minds", "lives", "futures",
+}
+PLACE_ORG_PREFIX = {"st", "st.", "saint", "the", "hmp", "hm", "fort", "mount", "lake", "port",
+                    "new", "north", "south", "east", "west", "upper", "lower", "great", "little",
+                    "royal", "national", "university", "bank", "club", "team", "operation",
+                    "project", "camp", "hurricane", "storm"}
+
+EPONYMOUS_CONDITIONS = {
+    "duchenne", "rett", "angelman", "down", "asperger", "aspergers", "tourette", "tourettes",
+    "crohn", "crohns", "alzheimer", "alzheimers", "parkinson", "parkinsons", "huntington",
+    "huntingtons", "hodgkin", "hodgkins", "perthes", "becker", "prader", "willi", "noonan",
+    "marfan", "kawasaki", "addison", "addisons", "cushing", "graves", "bell", "hirschsprung",
+    "batten", "sanfilippo", "hunter", "hurler", "pompe", "fabry", "gaucher", "tay", "sachs",
+    "wilms", "ewing", "ewings", "kaposi", "guillain", "barre", "barré", "creutzfeldt",
+    "jakob", "meniere", "ménière", "raynaud", "raynauds", "sjogren", "sjögren", "stills",
+    "menkes", "klinefelter", "edwards", "patau", "dravet", "lennox", "gastaut", "west",
+    "williams", "turner", "fragile", "apert", "crouzon", "pfeiffer", "treacher", "collins",
+}
+
+MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun",
+          "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+            "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"}
+
+# Words that are never a person's name on their own here, whatever the NER says.
+NOT_NAMES = {
+    # kinship and address words
+    "mum", "mom", "mummy", "dad", "daddy", "nan", "nana", "gran", "granny", "grandma", "grandad",
+    "grandpa", "auntie", "aunty", "uncle", "sis", "bro", "baby", "sir", "madam", "mr", "mrs", "ms",
+    "miss", "mx", "dr", "lord", "lady", "dame", "judge", "team", "all", "everyone", "folks",
+    # form labels, contact words, roles and job titles
+    "tel", "telephone", "phone", "mobile", "mob", "fax", "email", "e-mail", "address", "dob",
+    "name", "names", "driver", "drivers", "manager", "coordinator", "co-ordinator", "officer",
+    "worker", "lead", "trustee", "trustees", "chair", "chairman", "chairwoman", "chairperson",
+    "treasurer", "secretary", "mentor", "mentors", "mentee", "volunteer", "volunteers",
+    "counsellor", "counselor", "therapist", "teacher", "headteacher", "head", "nurse", "doctor",
+    "consultant", "director", "ceo", "admin", "administrator", "assistant", "receptionist",
+    "caseworker", "keyworker", "practitioner", "paediatrician", "psychiatrist", "psychologist",
+    "gp", "dsl", "senco", "lado", "social", "parent", "parents", "carer", "carers", "guardian",
+    "client", "clients", "child", "children", "pupil", "student", "applicant", "applicants",
+    "claimant", "defendant", "respondent", "appellant", "complainant", "victim", "witness",
+    "plaintiff", "petitioner", "government", "court", "president", "registrar", "agent",
+    "counsel", "solicitor", "barrister", "lawyer", "minister", "prosecutor", "police",
+    "sergeant", "constable", "inspector", "detective", "officer", "staff", "member", "members",
+    # function words and discourse that NER sometimes tags after a capital letter
+    "the", "a", "an", "and", "or", "but", "he", "she", "they", "we", "you", "i", "it", "his",
+    "her", "their", "our", "my", "your", "this", "that", "these", "those", "there", "here",
+    "yes", "no", "ok", "okay", "please", "thanks", "thank", "regards", "dear", "hi", "hello",
+    "hey", "cheers", "best", "love", "wishes", "kind", "many", "re", "fw", "fwd", "subject",
+    "to", "from", "cc", "bcc", "sent", "date", "attachment", "note", "notes", "update", "urgent",
+    # verbs, money, seasons, festivals and other capitalised common words that are also names
+    "will", "may", "might", "can", "could", "should", "would", "must", "shall", "did", "does",
+    "penny", "pence", "pound", "pounds", "bill", "bills", "charity", "chase", "grant", "grants", "sterling", "summer", "autumn", "winter",
+    "spring", "christmas", "easter", "eid", "diwali", "ramadan", "hanukkah", "advent", "lent",
+    "halloween", "new", "year", "bank", "holiday", "holidays", "half", "term", "god", "jesus",
+    "allah", "christ", "bible", "quran", "koran", "skc", "nhs", "camhs", "mash", "ofsted", "dbs",
+    "gdpr", "covid", "zoom", "teams", "whatsapp", "facebook", "instagram", "tiktok", "google",
+    "gmail", "hotmail", "outlook", "yahoo", "iphone", "android", "lego", "minecraft", "fortnite",
+    "roblox", "xbox", "playstation", "nintendo", "netflix", "youtube", "amazon", "tesco",
+    "asda", "morrisons", "sainsbury", "sainsburys", "aldi", "lidl", "costa", "greggs",
+    "article", "articles", "section", "paragraph", "chapter", "schedule", "annex", "appendix",
+    "page", "part", "item", "rule", "rules", "order", "act", "convention", "protocol", "law",
+    "state", "states", "kingdom", "republic", "european", "english", "british", "welsh",
+    "scottish", "irish", "polish", "turkish", "french", "german", "muslim", "christian",
+    "jewish", "hindu", "sikh", "catholic", "protestant", "anglican", "methodist", "baptist",
+    "autism", "adhd", "asd", "epilepsy", "cancer", "leukaemia", "sertraline", "fluoxetine",
+    "ritalin", "melatonin", "paracetamol", "calpol", "inhaler", "epipen",
+    "biscuit", "dog", "cat", "puppy", "kitten", "pet",
+    "congratulations", "welcome", "well", "done", "great", "good", "sorry", "oh", "wow",
+    "morning", "afternoon", "evening", "night", "today", "tomorrow", "yesterday", "tonight",
+    "north", "south", "east", "west", "central", "upper", "lower",
+} | MONTHS | WEEKDAYS
+
+_UPPERS = "".join(ch for ch in map(chr, range(0x41, 0x2000)) if ch.isupper() and ch.isalpha())
+UP = re.escape(_UPPERS)  # a character class body of upper-case letters (Latin, Greek, Cyrillic)
+
+
+def _extra_file_names() -> set[str]:
+    here = Path(__file__).resolve().parent
+    out: set[str] = set()
+    for base in (here.parent.parent / "rules" / "names", here.parent / "ruledata" / "names"):
+        f = base / "first-names.txt"
+        if f.is_file():
+            for line in f.read_text(encoding="utf-8").splitlines():
+                line = line.split("#", 1)[0].strip()
+                if line:
+                    out.add(line.lower())
+            break
+    return out
+
+
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """Lower-cased given names (gazetteer). Loaded once per process; empty if unavailable."""
+    with _LOCK:
+        names: set[str] = set()
+        try:
+            from importlib import resources
+            data = resources.files("gender_guesser") / "data" / "nam_dict.txt"
+            with data.open("r", encoding="utf-8") as fh:
+                for line in fh:
+                    if not line or line[0] in "#=":
+                        continue
+                    parts = line.split()
+                    if len(parts) < 2:
+                        continue
+                    name = parts[1]
+                    if "+" in name:
+                        for rep in ("", " ", "-"):
+                            names.add(name.replace("+", rep).lower())
+                    else:
+                        names.add(name.lower())
+        except (ImportError, FileNotFoundError, OSError, ModuleNotFoundError):
+            pass
+        names |= _extra_file_names()
+        return frozenset(names)

@@ -1,0 +1,139 @@
+"""`.docx` with python-docx: body paragraphs and tables in document order (each table cell its own
+block, recorded under its column header), then headers and footers, footnotes, endnotes and
+comments. Blocks are joined with "\\n" so no string crosses a paragraph or cell boundary.
+
+python-docx parses with lxml and `resolve_entities=False`; on top of that `office.check_zip`
+refuses any part that declares a DOCTYPE, so neither entity expansion nor external entities can
+happen (tests/test_ingest_hostile.py checks both)."""
+from __future__ import annotations
+
+import io
+
+from lxml import etree
+
+from ._common import Ctx, Doc, TextBuilder, table_cells
+from .office import safe_xml
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_P, _TBL, _TR, _TC, _T = (f"{{{W}}}{t}" for t in ("p", "tbl", "tr", "tc", "t"))
+_SKIP = {f"{{{W}}}{t}" for t in ("delText", "instrText", "rPr", "pPr", "tblPr", "trPr", "tcPr",
+                                  "sectPr", "fldData")} | {f"{{{MC}}}Fallback"}
+_SPAN = f"{{{W}}}gridSpan"
+_VAL = f"{{{W}}}val"
+
+
+def _para_text(p) -> str:
+    out: list[str] = []
+
+    def rec(el) -> None:
+        for ch in el:
+            tag = ch.tag
+            if not isinstance(tag, str) or tag in _SKIP:
+                continue
+            if tag == _T:
+                out.append(ch.text or "")
+            elif tag in (f"{{{W}}}tab", f"{{{W}}}ptab"):
+                out.append("\t")
+            elif tag in (f"{{{W}}}br", f"{{{W}}}cr"):
+                out.append("\n")
+            elif tag in (f"{{{W}}}noBreakHyphen",):
+                out.append("-")
+            elif tag == f"{{{W}}}sym":
+                out.append(" ")
+            elif tag == _P:  # a paragraph inside a text box: its own line
+                out.append("\n")
+                rec(ch)
+            else:
+                rec(ch)
+
+    rec(p)
+    return "".join(out)
+
+
+def _walk(container, b: TextBuilder) -> None:
+    """Paragraphs and tables of a body, header, footer, cell, footnote... in order."""
+    for el in container:
+        tag = el.tag
+        if not isinstance(tag, str):
+            continue
+        if tag == _P:
+            b.add(_para_text(el))
+        elif tag == _TBL:
+            _table(el, b)
+        elif tag in _SKIP:
+            continue
+        else:  # w:sdt, w:sdtContent, w:customXml, w:footnote, w:comment, w:ins, ...
+            _walk(el, b)
+        if b.truncated:
+            return
+
+
+def _table(tbl, b: TextBuilder) -> None:
+    rows: list[list[str]] = []
+    nested = []
+    for tr in tbl.iterchildren(_TR):
+        row: list[str] = []
+        for tc in tr.iter(_TC):
+            if tc.getparent() is not tr and tc.getparent().tag != f"{{{W}}}sdtContent":
+                continue
+            paras = []
+            for ch in tc:
+                if ch.tag == _P:
+                    paras.append(_para_text(ch))
+                elif ch.tag == _TBL:
+                    nested.append(ch)
+                elif isinstance(ch.tag, str) and ch.tag not in _SKIP:
+                    sub = TextBuilder(1 << 30)
+                    _walk(ch, sub)
+                    paras.append(sub.text())
+            row.append("\n".join(p for p in paras if p.strip()) if any(p.strip() for p in paras) else "")
+            span = tc.find(f"{{{W}}}tcPr/{_SPAN}")
+            if span is not None:
+                try:
+                    extra = min(int(span.get(_VAL, "1")), 64) - 1
+                except ValueError:
+                    extra = 0
+                row.extend([""] * max(extra, 0))
+        rows.append(row)
+    table_cells(rows, b)
+    for t in nested:
+        _table(t, b)
+
+
+def read_docx(data: bytes, name: str, ctx: Ctx, pid: str) -> Doc:
+    import docx  # python-docx
+    document = docx.Document(io.BytesIO(data))
+    b = TextBuilder(ctx.limit("max-part-chars"))
+    _walk(document.element.body, b)
+    seen = set()
+    for section in document.sections:
+        for hf in (section.header, section.first_page_header, section.even_page_header,
+                   section.footer, section.first_page_footer, section.even_page_footer):
+            try:
+                if hf.is_linked_to_previous:
+                    continue
+                el = hf._element
+            except Exception:  # noqa: BLE001 - a header python-docx cannot resolve
+                continue
+            if id(el) in seen:
+                continue
+            seen.add(id(el))
+            _walk(el, b)
+    # footnotes, endnotes, comments: parts python-docx does not expose; parse them safely
+    for part in document.part.package.parts:
+        pname = str(part.partname)
+        if pname.rsplit("/", 1)[-1] in ("footnotes.xml", "endnotes.xml", "comments.xml"):
+            root = safe_xml(part.blob)
+            for note in root:
+                if note.get(f"{{{W}}}type") in ("separator", "continuationSeparator",
+                                                "continuationNotice"):
+                    continue
+                _walk(note, b)
+    if b.truncated:
+        ctx.note(pid, "limit-reached",
+                 f"limit-reached: text cut at max-part-chars ({b.max_chars} characters)")
+    return b.doc("docx")
+
+
+__all__ = ["read_docx", "etree"]

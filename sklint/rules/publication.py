@@ -1,0 +1,5 @@
+"""Publication rules (placeholder until built)."""
+
+
+def check_publication(message, findings, ctx):
+    return []

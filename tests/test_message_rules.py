@@ -1,0 +1,84 @@
+"""Every message rule's passing and failing examples (rules/messages/*.yaml), run through the
+whole pipeline from raw RFC 822 text, plus the behaviours issue 4 names."""
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+import yaml
+
+from sklint.config import Config, from_mapping
+from sklint.pipeline import Engine
+from sklint.registry import MESSAGE_RULES, rules_dir
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine(Config())
+
+
+def _examples():
+    for code, name, *_ in MESSAGE_RULES:
+        data = yaml.safe_load((rules_dir() / "messages" / f"{name}.yaml").read_text(encoding="utf-8"))
+        for verdict in ("fail", "pass"):
+            for i, text in enumerate(data["examples"][verdict]):
+                yield pytest.param(name, verdict, text, id=f"{name}-{verdict}-{i}")
+
+
+@pytest.mark.parametrize("name,verdict,text", list(_examples()))
+def test_message_rule_examples(engine, name, verdict, text):
+    res = engine.check_bytes(text.encode("utf-8"), "example.eml")
+    assert res.error is None
+    fired = [f for f in res.findings if f.rule == name]
+    if verdict == "fail":
+        assert fired, f"{name} should fire"
+    else:
+        assert not fired, f"{name} should stay quiet: {[f.message for f in fired]}"
+
+
+def test_every_message_rule_has_examples():
+    for _, name, *_ in MESSAGE_RULES:
+        data = yaml.safe_load((rules_dir() / "messages" / f"{name}.yaml").read_text(encoding="utf-8"))
+        assert data["examples"]["fail"] and data["examples"]["pass"], name
+        assert data["doc"].strip(), name
+
+
+def _mail(to, cc=(), bcc=(), sender="helen@siblingkinship.org.uk", subject="Hello", body="Hi,\n"):
+    m = EmailMessage()
+    m["From"] = sender
+    m["To"] = ", ".join(to)
+    if cc:
+        m["Cc"] = ", ".join(cc)
+    if bcc:
+        m["Bcc"] = ", ".join(bcc)
+    m["Subject"] = subject
+    m.set_content(body)
+    return bytes(m)
+
+
+def test_group_send_threshold_is_configurable():
+    to = ["a@gmail.com", "b@hotmail.com"]
+    quiet = Engine(Config()).check_bytes(_mail(to), "m.eml")
+    assert not [f for f in quiet.findings if f.rule == "group-send-without-bcc"]
+    cfg = from_mapping({"rules": {"group-send-without-bcc": {"min-personal-recipients": 2}}})
+    loud = Engine(cfg).check_bytes(_mail(to), "m.eml")
+    hits = [f for f in loud.findings if f.rule == "group-send-without-bcc"]
+    assert hits and hits[0].part == "headers" and hits[0].start is None
+
+
+def test_internal_only_send_is_not_a_group_send():
+    cfg = from_mapping({"organisation": {"domains": ["siblingkinship.org.uk", "gmail.com"]}})
+    res = Engine(cfg).check_bytes(_mail(["a@gmail.com", "b@gmail.com", "c@gmail.com"]), "m.eml")
+    assert not [f for f in res.findings if f.rule == "group-send-without-bcc"]
+
+
+def test_reply_all_to_group_thread_is_caught():
+    to = ["a@gmail.com", "b@hotmail.com", "c@yahoo.co.uk", "d@icloud.com"]
+    res = Engine(Config()).check_bytes(_mail(to, subject="RE: Sibling group"), "m.eml")
+    assert [f for f in res.findings if f.rule == "group-send-without-bcc"]
+
+
+def test_many_unrelated_organisations_is_a_group_send():
+    to = [f"office@school{i}.sch.uk" for i in range(7)]
+    res = Engine(Config()).check_bytes(_mail(to), "m.eml")
+    assert [f for f in res.findings if f.rule == "group-send-without-bcc"]
