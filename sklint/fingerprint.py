@@ -78,7 +78,10 @@ def relative_path(path: str | Path, root: Optional[str] = None) -> str:
             return p.resolve().relative_to(base.resolve()).as_posix()
         except ValueError:
             pass
-    return p.as_posix().lstrip("./") if not p.is_absolute() else p.as_posix()
+    posix = p.as_posix()
+    while posix.startswith("./"):
+        posix = posix[2:]
+    return posix
 
 
 def fingerprint(key: bytes, rel_path: str, code: str, value: str, entity: Optional[str] = None) -> str:

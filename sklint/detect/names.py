@@ -18,6 +18,7 @@ Evidence, strongest first:
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Iterable, Optional
 
 from ..model import Finding, Message, Part
@@ -53,6 +54,9 @@ _NUMWORD = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thir
 AGE_AFTER_RE = re.compile(
     rf"(?:,[ \t]*\d{{1,2}}[ \t]*(?:,|\)|$|\n|[ \t]+from\b|[ \t]+(?:and|with)\b)"
     rf"|[ \t]*\([ \t]*(?:aged[ \t]*)?\d{{1,2}}[ \t]*\)"
+    rf"|[ \t]*\([^()\n]{{0,60}}?\baged[ \t]+\d{{1,2}}\b[^()\n]{{0,30}}\)"
+    rf"|[ \t]*\((?:[^()\n]{{0,30}}?['’]s[ \t]+|(?:his|her|their|my|our)[ \t]+)?(?:(?:older|younger|"
+    rf"big|little|twin|baby|half|step)[- \t]?)?(?:{_REL})\b"
     rf"|,?[ \t]+aged[ \t]+(?:\d{{1,2}}|{_NUMWORD})\b"
     rf"|[ \t]+(?:is|was|turned|turns|who[ \t]+is)[ \t]+(?:aged[ \t]+)?(?:\d{{1,2}}|{_NUMWORD})\b"
     rf"(?![ \t]*(?:%|per|pence|p\b|pounds|hours|minutes|days|weeks|months|times|sessions)))",
@@ -77,6 +81,17 @@ NOT_NAME_HEADER_RE = re.compile(
     r"role|type|status|postcode|relationship|consent|diagnosis|medical|details|field)\b")
 LOCATIVE = {"in", "at", "from", "to", "near", "around", "across", "into", "towards", "via", "of",
             "outside", "inside", "through", "between", "nr", "on", "visiting", "visited"}
+
+
+def _fold(k: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", k) if not unicodedata.combining(c))
+
+
+def known_first(word: str) -> bool:
+    """Is this word a given name in the gazetteer (accents folded: Siân -> sian)?"""
+    names = first_names()
+    k = _key(word)
+    return k in names or _fold(k) in names
 
 
 def _cap_word(w: str) -> bool:
@@ -298,7 +313,7 @@ def _cell_candidates(text: str, start: int, end: int, cands: _Cands,
         if not w.words or w.end < pe:
             continue  # the cell holds more than a name ("Designated Safeguarding Lead")
         if len(w.words) == 1 and _key(w.words[0]) in lower_words and \
-                _key(w.words[0]) not in first_names():
+                not known_first(w.words[0]):
             continue  # an ordinary word ("Emergency")
         cands.add_walk(w, "table", 0.85)
 
@@ -362,7 +377,7 @@ def _single_word_doubtful(text: str, w: _Walk, places: set[str], lower_words: se
     """One NER word alone that is more likely a place, a heading or an ordinary word."""
     word = w.words[0]
     k = _key(word)
-    known = k in first_names()
+    known = known_first(word)
     prev = _prev_word(text, w.start)
     pk = prev.lower().rstrip(".,")
     if pk in STRONG_LOCATIVE or (pk in LOCATIVE and not known):
@@ -419,7 +434,7 @@ def _clean_ner(text: str, s: int, e: int, cands: _Cands, source: str, conf: floa
             if not w.words:
                 continue
             if w.words and w.words[0].isupper() and len(w.words[0]) > 1 and \
-                    _key(w.words[0]) not in first_names():
+                    not known_first(w.words[0]):
                 continue  # ALL-CAPS headings the NER calls a person
             if _prev_word(text, w.start).lower().rstrip(".") in PLACE_ORG_PREFIX and \
                     _prev_word(text, w.start) not in ("The",):
@@ -444,7 +459,7 @@ def _gazetteer_candidates(text: str, ents: list[tuple[int, int, str]], cands: _C
         if not re.fullmatch(_WORD, span):
             continue
         k = _key(span)
-        if k not in names or k in NOT_NAMES or k in lower_words or span.isupper():
+        if not known_first(span) or k in NOT_NAMES or k in lower_words or span.isupper():
             continue
         if _prev_word(text, s).lower() in LOCATIVE or \
                 _prev_word(text, s).lower().rstrip(".") in PLACE_ORG_PREFIX:
@@ -459,15 +474,17 @@ def _gazetteer_candidates(text: str, ents: list[tuple[int, int, str]], cands: _C
         w = walk_name(text, s, limit=e)
         cands.add_walk(w, "gazetteer", 0.7)
     # Full names the NER missed: a given name followed by a capitalised surname, mid-sentence.
-    covered = [(s, e) for s, e, _ in ents]
+    covered = ents
     for m in re.finditer(rf"(?<![\w'’.-])({_WORD})[ \t]({_WORD})(?![\w'’-])", text):
         a, b = m.group(1), m.group(2)
         ka, kb = _key(a), _key(b)
-        if ka not in names or ka in NOT_NAMES or kb in NOT_NAMES or ka in lower_words:
+        if not known_first(a) or ka in NOT_NAMES or kb in NOT_NAMES or ka in lower_words:
             continue
         if a.isupper() != b.isupper() or kb in PLACE_ORG_SUFFIX or kb in ROLE_WORDS:
             continue
-        if any(s < m.end() and m.start() < e for s, e in covered):
+        if any(s < m.end() and m.start() < e and not (
+                s == m.start() and e == m.end() and lab in ("ORG", "NORP", "PRODUCT", "WORK_OF_ART"))
+               for s, e, lab in covered):
             continue
         if _prev_word(text, m.start()).lower().rstrip(".") in PLACE_ORG_PREFIX | LOCATIVE:
             continue
@@ -531,6 +548,34 @@ def _propagate(text: str, keys: set[str], cands: _Cands) -> None:
         cands.add_walk(w, "propagated", 0.8)
 
 
+LIST_LINE_RE = re.compile(
+    rf"(?m)^[ \t>]*(?:[-•*·]|\d{{1,2}}[.)])?[ \t]*(?P<name>{_WORD}(?:[ \t]{_WORD}){{1,2}})"
+    rf"[ \t]*(?:[–—:(,]|-[ \t])")
+
+
+def _list_candidates(text: str, cands: _Cands, lower_words: set[str], places: set[str]) -> None:
+    """Lines shaped alike ("  Siân Rowlands – welcome desk – 07700 …"): when most lead with a
+    name already found, the others lead with a name too."""
+    rows = []
+    for m in LIST_LINE_RE.finditer(text):
+        s, e = m.start("name"), m.end("name")
+        hit = any(cs <= s < ce for cs, ce, _, _ in cands.spans)
+        rows.append((s, e, hit))
+    hits = sum(1 for r in rows if r[2])
+    if hits < 2 or hits * 2 < len(rows):
+        return
+    for s, e, hit in rows:
+        if hit:
+            continue
+        w = walk_name(text, s, limit=e, max_tokens=3)
+        if len(w.words) < 2 or w.end != e or w.suffix:
+            continue
+        if any(_key(x) in lower_words or x in places or _key(x) in PLACE_ORG_PREFIX
+               for x in w.words):
+            continue
+        cands.add_walk(w, "list", 0.7)
+
+
 STRONG_SOURCES = {"title", "salutation", "relation", "age", "field", "table"}
 
 
@@ -567,6 +612,7 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
             if label == "PERSON":
                 _clean_ner(text, s, e, cands, "ner", 0.8, places, lower_words)
         _gazetteer_candidates(text, ents, cands, lower_words, places_strict)
+        _list_candidates(text, cands, lower_words, places)
         if cands.blocked:
             cands.spans = [c for c in cands.spans if c[2] in STRONG_SOURCES and c[2] != "table"
                            or not any(bs < c[1] and c[0] < be for bs, be in cands.blocked)]

@@ -38,7 +38,6 @@ patterns) and cached for the life of the process.
 from __future__ import annotations
 
 import bisect
-import csv
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -90,7 +89,8 @@ class _Rule:
 def _words_re(words: list[str]) -> Optional[re.Pattern]:
     if not words:
         return None
-    alts = "|".join(f"(?:{w})" for w in words)
+    # a space in a context word matches any run of whitespace (wrapped lines, table cells)
+    alts = "|".join("(?:" + re.sub(r"(?<!\\) ", r"\\s+", w) + ")" for w in words)
     return re.compile(rf"(?<![\w]){'(?:' + alts + ')'}(?![\w])", re.IGNORECASE)
 
 
@@ -98,6 +98,16 @@ def _full_re(items: list[str]) -> Optional[re.Pattern]:
     if not items:
         return None
     return re.compile("(?:" + "|".join(f"(?:{i})" for i in items) + r")\Z", re.IGNORECASE)
+
+
+def _expand(regex: str, defines: dict[str, str]) -> str:
+    """Replace {{NAME}} with the rule's `defines` entry NAME (non-capturing), repeatedly."""
+    for _ in range(5):
+        new = re.sub(r"\{\{(\w+)\}\}", lambda m: "(?:" + defines[m.group(1)] + ")", regex)
+        if new == regex:
+            break
+        regex = new
+    return regex
 
 
 def _validator(name: Optional[str]) -> Optional[Callable[[str], bool]]:
@@ -118,13 +128,14 @@ def _compile_rule(rule: Any) -> Optional[_Rule]:
     cols = data.get("columns") or {}
     rule_validator = data.get("validator")
     default_ctx = "required" if ctx.get("required") else "optional"
+    defines = data.get("defines") or {}
     pats = []
     for i, p in enumerate(data.get("patterns") or []):
         flags = 0
         for f in p.get("flags", []):
             flags |= _FLAGS[f]
         pats.append(_Pattern(
-            id=p.get("id", f"p{i}"), regex=re.compile(p["regex"], flags),
+            id=p.get("id", f"p{i}"), regex=re.compile(_expand(p["regex"], defines), flags),
             confidence=float(p.get("confidence", _DEFAULT_CONFIDENCE)),
             context=p.get("context", default_ctx),
             validator=_validator(p.get("validator", rule_validator)),
@@ -193,47 +204,66 @@ def _split_csv_line(line: str, base: int, delim: str) -> list[tuple[int, int, st
 
 
 def _infer_tables(part: Part) -> tuple[tuple[int, int, str], ...]:
-    """Column headers for delimited text (CSV/TSV attachments) and Markdown pipe tables, when the
-    reader gave none. Headers are the first row of each table block."""
+    """Column headers for delimited text (CSV/TSV attachments, or a CSV block pasted into a
+    body) and Markdown pipe tables, when the reader gave none. A table block is a run of lines
+    with the same number of delimiters; its first row is the header when no cell in it is
+    numeric. Linear in the text."""
     text = part.text
     name = (part.filename or part.id).lower()
-    is_csv = "csv" in part.media or name.endswith((".csv", ".tsv"))
-    if not is_csv and "|" not in text:
+    delim = "\t" if name.endswith(".tsv") else ","
+    if delim not in text and "|" not in text:
         return ()
     out: list[tuple[int, int, str]] = []
+    lines: list[tuple[int, str]] = []
     pos = 0
-    header: Optional[list[str]] = None
-    delim = "\t" if name.endswith(".tsv") else ","
     for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        if is_csv:
-            cells = _split_csv_line(body, pos, delim)
-            if header is None:
-                header = [c[2].strip() for c in cells]
-            else:
-                for (s, e, _), h in zip(cells, header):
-                    out.append((s, e, h))
-        else:
-            st = body.strip()
-            if st.startswith("|") and st.count("|") >= 2:
-                inner_start = pos + body.index("|") + 1
-                segs = []
-                off = inner_start
-                for seg in body[body.index("|") + 1:].split("|")[:-1]:
-                    lead = len(seg) - len(seg.lstrip())
-                    segs.append((off + lead, off + lead + len(seg.strip()), seg.strip()))
-                    off += len(seg) + 1
-                if all(re.fullmatch(r":?-{2,}:?", s[2]) for s in segs if s[2]):
+        lines.append((pos, line.rstrip("\r\n")))
+        pos += len(line)
+    i = 0
+    while i < len(lines):
+        off, body = lines[i]
+        st = body.strip()
+        if st.startswith("|") and st.count("|") >= 2:
+            j = i
+            header = None
+            while j < len(lines) and lines[j][1].strip().startswith("|"):
+                segs = _pipe_cells(*lines[j])
+                if all(re.fullmatch(r":?-{2,}:?", c[2]) for c in segs if c[2]):
                     pass  # the separator row
                 elif header is None:
-                    header = [s[2] for s in segs]
+                    header = [c[2] for c in segs]
                 else:
-                    for (s, e, t), h in zip(segs, header):
-                        out.append((s, e, h))
-            else:
-                header = None
-        pos += len(line)
+                    out.extend((s, e, h) for (s, e, _), h in zip(segs, header))
+                j += 1
+            i = j
+            continue
+        n = body.count(delim)
+        if n >= 2:
+            j = i + 1
+            while j < len(lines) and lines[j][1].count(delim) >= n - 1 and lines[j][1].strip():
+                j += 1
+            if j - i >= 2:
+                head = _split_csv_line(body, off, delim)
+                names = [c[2].strip() for c in head]
+                if all(h and not re.search(r"\d{2}", h) and len(h) <= 40 for h in names):
+                    for k in range(i + 1, j):
+                        cells = _split_csv_line(lines[k][1], lines[k][0], delim)
+                        out.extend((s, e, h) for (s, e, _), h in zip(cells, names))
+                i = j
+                continue
+        i += 1
     return tuple(out)
+
+
+def _pipe_cells(off: int, body: str) -> list[tuple[int, int, str]]:
+    first = body.index("|")
+    cells = []
+    cur = off + first + 1
+    for seg in body[first + 1:].split("|")[:-1]:
+        lead = len(seg) - len(seg.lstrip())
+        cells.append((cur + lead, cur + lead + len(seg.strip()), seg.strip()))
+        cur += len(seg) + 1
+    return cells
 
 
 class _Cells:

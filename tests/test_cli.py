@@ -1,0 +1,132 @@
+"""The command line as a user runs it: a real subprocess, real files, real exit codes."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+DEV = SHARED / "corpus" / "dev"
+SCHEMA = json.loads((ROOT / "sklint" / "schema" / "findings.schema.json").read_text())
+
+
+def sklint(*args, cwd=None, check=False):
+    return subprocess.run([sys.executable, "-m", "sklint", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=600)
+
+
+def dev_documents():
+    docs = []
+    for gold in sorted(DEV.glob("*.gold.json")):
+        stem = gold.name[: -len(".gold.json")]
+        docs += [p for p in DEV.iterdir() if p.name.startswith(stem + ".") and p != gold]
+    return docs
+
+
+@pytest.mark.skipif(not DEV.is_dir(), reason="../shared/corpus/dev is not beside the checkout")
+def test_every_dev_document_and_msg_sample_reads_and_validates():
+    docs = [str(p) for p in dev_documents()]
+    docs += [str(p) for p in sorted((SHARED / "samples" / "outlook-msg").glob("*.msg"))]
+    r = sklint("check", "--format", "json", "--show-matches", *docs)
+    assert r.returncode in (0, 1), r.stderr
+    report = json.loads(r.stdout)
+    jsonschema.validate(report, SCHEMA)
+    errors = [(f["path"], f["error"]) for f in report["files"] if f["error"]]
+    assert errors == []
+    assert report["summary"]["files"] == len(docs)
+    assert report["summary"]["errors"] == 0
+
+
+def test_default_command_and_exit_codes(tmp_path):
+    leak = tmp_path / "leak.txt"
+    leak.write_text("Please ring Claire Hughes on 07700 900318 about Tom.\n", encoding="utf-8")
+    clean = tmp_path / "clean.txt"
+    clean.write_text("The trustees meet on Thursday in the small room.\n", encoding="utf-8")
+    r = sklint(str(leak))
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "SK104 uk-phone-number" in r.stdout
+    assert "07700 900318" not in r.stdout  # redacted by default
+    r = sklint(str(leak), "--show-matches")
+    assert "07700 900318" in r.stdout
+    r = sklint(str(clean))
+    assert r.returncode == 0, r.stdout
+    r = sklint(str(leak), "--fail-on", "error", "--ignore", "SK1", "--ignore", "SK2")
+    assert r.returncode == 0, r.stdout
+
+
+def test_subcommand_names_win_and_folders_are_walked(tmp_path):
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "a.md").write_text("Call me on 07700 900123.\n", encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("ignored/\n", encoding="utf-8")
+    (tmp_path / "ignored").mkdir()
+    (tmp_path / "ignored" / "b.md").write_text("Call me on 07700 900456.\n", encoding="utf-8")
+    r = sklint("check", "rules/", "--format", "json", cwd=tmp_path)
+    assert [f["path"] for f in json.loads(r.stdout)["files"]] == ["rules/a.md"]
+    r = sklint(".", "--format", "json", cwd=tmp_path)
+    paths = [f["path"] for f in json.loads(r.stdout)["files"]]
+    assert paths == ["rules/a.md"], paths  # .gitignore honoured
+    r = sklint("rules", cwd=tmp_path)  # the sub-command, not the folder
+    assert r.returncode == 0 and "SK104" in r.stdout
+
+
+def test_bad_input_is_one_line_exit_2_and_other_files_still_checked(tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_text("Ring 07700 900318.\n", encoding="utf-8")
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(b"PK\x03\x04 this is not really a zip")
+    r = sklint(str(bad), str(good), "--format", "json")
+    assert r.returncode == 2
+    files = {Path(f["path"]).name: f for f in json.loads(r.stdout)["files"]}
+    assert files["bad.docx"]["error"] and "\n" not in files["bad.docx"]["error"]
+    assert files["good.txt"]["findings"]
+    assert "Traceback" not in r.stderr
+    r = sklint(str(tmp_path / "missing.txt"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_config_unknown_key_is_an_error_naming_the_key(tmp_path):
+    (tmp_path / "sklint.toml").write_text('fail-on = "warning"\nbogus-key = 1\n', encoding="utf-8")
+    (tmp_path / "a.txt").write_text("hello\n", encoding="utf-8")
+    r = sklint("a.txt", cwd=tmp_path)
+    assert r.returncode == 2
+    assert "bogus-key" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_nearest_config_wins_and_config_flag_overrides(tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.sklint]\nfail-on = "error"\n', encoding="utf-8")
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "sklint.toml").write_text('fail-on = "info"\nignore = ["SK1"]\n', encoding="utf-8")
+    (sub / "a.txt").write_text("Ring 07700 900318.\n", encoding="utf-8")
+    r = sklint("sub/a.txt", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout  # sub/sklint.toml ignores SK1
+    other = tmp_path / "other.toml"
+    other.write_text('fail-on = "warning"\n', encoding="utf-8")
+    r = sklint("sub/a.txt", "--config", str(other), cwd=tmp_path)
+    assert r.returncode == 1, r.stdout
+
+
+def test_rules_lists_every_rule_with_policy_and_documents_one():
+    r = sklint("rules")
+    assert r.returncode == 0
+    for code in ("SK101", "SK104", "SK201", "SK301", "SK302", "SK303", "SK304"):
+        assert code in r.stdout
+    r = sklint("rules", "SK104")
+    assert r.returncode == 0 and "policy:" in r.stdout and "PHONE_NUMBER" in r.stdout
+    r = sklint("rules", "SK999")
+    assert r.returncode == 2
+
+
+@pytest.mark.skipif(not DEV.is_dir(), reason="../shared/corpus/dev is not beside the checkout")
+def test_eval_prints_the_summary_line():
+    r = sklint("eval", str(DEV))
+    assert r.returncode == 0, r.stderr
+    last = r.stdout.strip().splitlines()[-1]
+    assert last.startswith("entity recall ") and "| typed F1 " in last and "| unread 0/40" in last

@@ -1,0 +1,49 @@
+"""Every YAML rule's `examples` (rules/identifiers and rules/categories, whoever wrote them) run
+through the full pipeline: each `fail` example yields a finding with the rule's code, each
+`pass` example yields none."""
+from __future__ import annotations
+
+import pytest
+
+from sklint.config import Config
+from sklint.model import Message, Part
+from sklint.pipeline import Engine
+from sklint.registry import load_registry
+
+
+def _cases():
+    out = []
+    for rule in load_registry().rules:
+        if rule.kind not in ("identifier", "category"):
+            continue
+        examples = rule.data.get("examples") or {}
+        for i, text in enumerate(examples.get("fail") or []):
+            out.append(pytest.param(rule.code, "fail", text, id=f"{rule.code}-{rule.name}-fail-{i}"))
+        for i, text in enumerate(examples.get("pass") or []):
+            out.append(pytest.param(rule.code, "pass", text, id=f"{rule.code}-{rule.name}-pass-{i}"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine(Config())
+
+
+def test_every_yaml_rule_has_examples():
+    for rule in load_registry().rules:
+        if rule.kind in ("identifier", "category"):
+            ex = rule.data.get("examples") or {}
+            assert ex.get("fail") and ex.get("pass"), f"{rule.code} {rule.name} lacks examples"
+            assert rule.severity in ("warning", "error"), f"{rule.code} severity {rule.severity}"
+            assert rule.policy, f"{rule.code} cites no policy"
+
+
+@pytest.mark.parametrize("code, expect, text", _cases())
+def test_rule_example(engine, code, expect, text):
+    msg = Message(source="example", kind="text", parts=(Part("body", "body", text),))
+    findings = engine.check_message(msg)
+    hits = [f for f in findings if f.code == code]
+    if expect == "fail":
+        assert hits, f"{code} should fire on {text!r}; got {[(f.code, f.match) for f in findings]}"
+    else:
+        assert not hits, f"{code} should not fire on {text!r}; got {[(f.code, f.match) for f in hits]}"
