@@ -10,7 +10,7 @@ import click
 from .config import Config
 from .discover import iter_files
 from .model import SEVERITY_RANK, FileResult
-from .report import FORMATS
+from .report import FILE_ONLY, FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -41,6 +41,10 @@ def run_check(paths: Sequence[str], config: Config, fmt: str = "text", output: O
     if fmt not in FORMATS:
         click.echo(f"sklint: unknown format {fmt!r} (choose from {', '.join(FORMATS)})", err=True)
         return EXIT_ERROR
+    if fmt in FILE_ONLY and not output:
+        click.echo(f"sklint: --format {fmt} writes a review page that contains the documents' text; "
+                   f"it is never printed. Give a file: --format {fmt} --output report.{fmt}", err=True)
+        return EXIT_ERROR
     files, missing = collect(paths, config)
     if changed_since:
         from .gitchanges import changed_files
@@ -51,7 +55,7 @@ def run_check(paths: Sequence[str], config: Config, fmt: str = "text", output: O
             return EXIT_ERROR
         files = [f for f in files if f.resolve() in changed]
     from .runner import check_files
-    results = check_files(files, config, jobs=jobs)
+    results = _check_with_progress(check_files, files, config, jobs)
     if baseline:
         from .baseline import filter_baseline
         try:
@@ -64,7 +68,29 @@ def run_check(paths: Sequence[str], config: Config, fmt: str = "text", output: O
         colour = output is None and sys.stdout.isatty()
     text = FORMATS[fmt](results, show_matches=show_matches, colour=colour)
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        out = Path(output)
+        if fmt in FILE_ONLY:  # the page holds the documents' text: readable by the owner only
+            out.touch(mode=0o600, exist_ok=True)
+            try:
+                out.chmod(0o600)
+            except OSError:
+                pass
+        out.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
     return exit_code(results, config.fail_on)
+
+
+def _check_with_progress(check_files, files, config: Config, jobs: int) -> list[FileResult]:
+    """Run the checks, with a rich progress bar on stderr when it is a terminal (never in CI logs
+    or when output is piped)."""
+    if len(files) < 2 or not sys.stderr.isatty():
+        return check_files(files, config, jobs=jobs)
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+    console = Console(stderr=True)
+    with Progress(TextColumn("sklint"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("checking", total=len(files))
+        return check_files(files, config, jobs=jobs, progress=lambda n: bar.advance(task, n))

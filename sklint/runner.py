@@ -1,18 +1,42 @@
 """Run the pipeline over many files: in this process, or in `jobs` worker processes that each
-load the model once. Results come back in input order, so --jobs N never changes the report."""
+load the model once. Results come back in input order, so --jobs N never changes the report.
+
+With jobs > 1 a large text is also spread over the workers, so one big file uses every core:
+a part of at least SPLIT_CHARS characters is cut at paragraph boundaries (blank lines, else line
+ends) into chunks of about CHUNK_CHARS; each worker runs the detectors (`Engine.detect`) on a copy
+of the message that holds one chunk (plus the message's small parts as context, e.g. the subject
+and the headers); the findings come back with their offsets shifted to the whole part and go
+through the message rules, suppression and positions in this process, exactly as
+`Engine.check_message` does.
+
+What splitting can change: a detector that links evidence across paragraphs further apart than a
+chunk (a name learnt in paragraph 3 and looked for again in paragraph 900) sees only its chunk.
+Identifier, category and NER detection are local to a sentence or a paragraph (the NER already
+works on pieces of at most 20,000 characters), so the findings are the same as in one process;
+tests/test_runner_split.py checks that on generated text.
+"""
 from __future__ import annotations
 
+import bisect
 import os
-from concurrent.futures import ProcessPoolExecutor
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from .config import Config
-from .model import FileResult
+from .model import FileResult, Finding, Message, Part
+
+SPLIT_CHARS = 120_000       # a part at least this long is split across the workers (jobs > 1)
+CHUNK_CHARS = 40_000        # target chunk size; grows for very long parts (see _chunk_size)
+MAX_CHUNKS_PER_JOB = 64     # at most this many chunks per worker for one part
+SPLIT_FILE_BYTES = 100_000  # files this big on disk are read here, to be split if their text is
 
 _ENGINE = None  # one per worker process, built by _init_worker
 
 
+# -- worker side ------------------------------------------------------------------------------
 def _init_worker(config: Config) -> None:
     global _ENGINE
     from .pipeline import Engine
@@ -25,24 +49,277 @@ def _check_one(path: str) -> FileResult:
     return FileResult(res.path, res.kind, res.error, res.findings)  # drop the Message: not picklable cheaply
 
 
+def _check_message(message: Message, shown: str) -> FileResult:
+    """A message already read by the main process (large on disk, small parts)."""
+    assert _ENGINE is not None
+    return FileResult(shown, message.kind, None, tuple(_ENGINE.check_message(message, shown)))
+
+
+def _detect(message: Message, keep: Optional[str]) -> list[Finding]:
+    """The detectors on one sub-message; only the findings of part `keep` when given."""
+    assert _ENGINE is not None
+    found = _ENGINE.detect(message)
+    if keep is None:
+        return found
+    return [f for f in found if f.part == keep]
+
+
+_WARM_TEXT = ("Dear Sarah,\n\nKayden Brooks (DOB 03/04/2011, aged 13) of 27 Fellside Road, Kendal "
+              "LA9 4DH, told his mentor he has ADHD. Call Leanne on 07700 900987.\n")
+
+
+def _warm(pause: float) -> int:
+    """Load whatever the detectors load (model, lexicons) in this worker; returns the pid."""
+    assert _ENGINE is not None
+    _ENGINE.check_bytes(_WARM_TEXT.encode(), "warm.txt")
+    time.sleep(pause)  # keeps this worker busy so the other warm-up calls reach the others
+    return os.getpid()
+
+
+# -- splitting --------------------------------------------------------------------------------
+def _chunk_size(n: int, jobs: int) -> int:
+    return max(CHUNK_CHARS, -(-n // (jobs * MAX_CHUNKS_PER_JOB)))
+
+
+def cut_points(text: str, size: int) -> list[int]:
+    """Start offsets of chunks of about `size` characters, each starting after a blank line
+    (else after a line end, else after a space, else anywhere). The first is always 0."""
+    cuts = [0]
+    i, n = 0, len(text)
+    while n - i > size + size // 2:
+        lo, hi = i + size // 2, i + size
+        cut = -1
+        for sep in ("\n\n", "\n", " "):
+            j = text.rfind(sep, lo, hi)
+            if j < 0:
+                j = text.find(sep, hi, i + 2 * size)
+            if j >= 0:
+                cut = j + len(sep)
+                break
+        if cut <= i:
+            cut = hi
+        cuts.append(cut)
+        i = cut
+    return cuts
+
+
+def _clip(ranges, start: int, end: int):
+    out = []
+    for r in ranges:
+        s, e = r[0], r[1]
+        if e <= start or s >= end:
+            continue
+        out.append((max(s, start) - start, min(e, end) - start) + tuple(r[2:]))
+    return tuple(out)
+
+
+def chunk_part(part: Part, start: int, end: int) -> Part:
+    """The piece [start, end) of a part, with its ranges clipped and shifted to the piece."""
+    anchors = ()
+    if part.anchors:
+        # keep the anchors inside the piece, plus one at 0 so source positions stay right
+        line, col = part.line_col(start)
+        anchors = ((0, line, col),) + tuple(
+            (o - start, ln, c) for o, ln, c in part.anchors if start < o < end)
+    return replace(part, text=part.text[start:end], anchors=anchors,
+                   quoted=_clip(part.quoted, start, end), blocks=_clip(part.blocks, start, end),
+                   table_headers=_clip(part.table_headers, start, end))
+
+
+def split_tasks(message: Message, jobs: int, split_chars: int = SPLIT_CHARS
+                ) -> Optional[list[tuple[Message, Optional[str], int]]]:
+    """Sub-messages to run the detectors on, as (message, part to keep or None, offset), or None
+    when no part is long enough to be worth splitting."""
+    big = [p for p in message.parts if len(p.text) >= split_chars]
+    if not big:
+        return None
+    small = tuple(p for p in message.parts if len(p.text) < split_chars)
+    tasks: list[tuple[Message, Optional[str], int]] = []
+    if small:
+        tasks.append((replace(message, parts=small), None, 0))
+    for p in big:
+        cuts = cut_points(p.text, _chunk_size(len(p.text), jobs))
+        for k, s in enumerate(cuts):
+            e = cuts[k + 1] if k + 1 < len(cuts) else len(p.text)
+            tasks.append((replace(message, parts=small + (chunk_part(p, s, e),)), p.id, s))
+    return tasks
+
+
+def _shift(f: Finding, off: int) -> Finding:
+    if f.start is None or (off == 0 and f.line is None):
+        return f
+    return f.with_(start=f.start + off, end=f.end + off, line=None, column=None)
+
+
+class _LineIndex:
+    """Line starts of a part's text, so a finding's line/column costs a bisect, not a scan."""
+
+    def __init__(self, text: str):
+        starts = [0]
+        i = text.find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = text.find("\n", i + 1)
+        self.starts = starts
+        self.n = len(text)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, self.n))
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i + 1, offset - self.starts[i] + 1
+
+
+def place(message: Message, findings: list[Finding]) -> list[Finding]:
+    """Line, column and quoted of each finding of a long part (same values as
+    pipeline.with_position, computed with a line index instead of a scan per finding)."""
+    index: dict[str, Optional[_LineIndex]] = {}
+    out = []
+    for f in findings:
+        if f.start is None or f.line is not None:
+            out.append(f)
+            continue
+        if f.part not in index:
+            p = message.part(f.part)
+            index[f.part] = _LineIndex(p.text) if p is not None and not p.anchors else None
+        li = index[f.part]
+        if li is None:
+            out.append(f)  # left to pipeline.with_position
+            continue
+        p = message.part(f.part)
+        line, col = li.line_col(f.start)
+        out.append(f.with_(line=line, column=col, quoted=f.quoted or p.is_quoted(f.start, f.end)))
+    return out
+
+
+def _with_detections(engine, findings: list[Finding]):
+    """`engine` whose detect() returns the findings already computed by the workers, so the
+    rest of Engine.check_message (notes, message rules, suppression, positions) runs unchanged."""
+    class _Detected(type(engine)):
+        def __init__(self):  # share the engine's state (config, registry, nlp, ctx)
+            self.__dict__ = engine.__dict__
+
+        def detect(self, message):
+            return list(findings)
+    return _Detected()
+
+
+# -- the runner -------------------------------------------------------------------------------
+class Runner:
+    """Checks files with one in-process Engine (jobs == 1) or a pool of `jobs` worker processes.
+
+    Reusable: the pool (and the models its workers load) lives until close(), so a long-lived
+    caller (a benchmark, a service) pays the start-up once. `check_files` below is the one-shot
+    form the CLI uses.
+    """
+
+    def __init__(self, config: Config, jobs: int = 1, engine=None,
+                 split_chars: int = SPLIT_CHARS):
+        if jobs <= 0:
+            jobs = os.cpu_count() or 1
+        self.config = config
+        self.jobs = jobs
+        self.split_chars = split_chars
+        self._engine = engine
+        self._pool: Optional[ProcessPoolExecutor] = None
+
+    # lazily built pieces
+    @property
+    def engine(self):
+        if self._engine is None:
+            from .pipeline import Engine
+            self._engine = Engine(self.config)
+        return self._engine
+
+    @property
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker,
+                                             initargs=(self.config,))
+        return self._pool
+
+    def warm(self) -> None:
+        """Start the workers and let each load its models (benchmarks call this first)."""
+        if self.jobs > 1:
+            list(self.pool.map(_warm, [0.3] * self.jobs))
+        else:
+            self.engine.check_bytes(_WARM_TEXT.encode(), "warm.txt")
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __enter__(self) -> "Runner":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # checking
+    def check_files(self, paths: Sequence[Path], progress: Optional[Callable[[int], None]] = None
+                    ) -> list[FileResult]:
+        paths = list(paths)
+        if self.jobs == 1 or (len(paths) == 1 and not _large(paths[0])):
+            out = []
+            for p in paths:
+                out.append(self.engine.check_path(p))
+                if progress:
+                    progress(1)
+            return out
+        pending: list[object] = []
+        for p in paths:  # small files go to the workers whole, first, so they start now
+            pending.append(p if _large(p) else self.pool.submit(_check_one, str(p)))
+        out = []
+        for item in pending:
+            if isinstance(item, Future):
+                out.append(item.result())
+            else:
+                out.append(self.check_large(item))
+            if progress:
+                progress(1)
+        return out
+
+    def check_large(self, path: Path, display: Optional[str] = None) -> FileResult:
+        """Read a file here and spread its long parts over the workers."""
+        from .ingest import IngestError, read_path
+        from .pipeline import _kind_guess
+        shown = display or str(path)
+        try:
+            message = read_path(Path(path), self.config)
+        except IngestError as exc:
+            return FileResult(path=shown, kind=_kind_guess(str(path)), error=str(exc))
+        return self.check_message(message, shown)
+
+    def check_message(self, message: Message, shown: str) -> FileResult:
+        tasks = split_tasks(message, self.jobs, self.split_chars) if self.jobs > 1 else None
+        if tasks is None:
+            if self.jobs > 1:
+                return self.pool.submit(_check_message, message, shown).result()
+            return FileResult(shown, message.kind, None,
+                              tuple(self.engine.check_message(message, shown)), message=message)
+        futures = [(self.pool.submit(_detect, m, keep), off) for m, keep, off in tasks]
+        found: list[Finding] = []
+        for fut, off in futures:
+            found += [_shift(f, off) for f in fut.result()]
+        from .pipeline import resolve_overlaps
+        found = place(message, resolve_overlaps(found))
+        findings = _with_detections(self.engine, found).check_message(message, shown)
+        return FileResult(shown, message.kind, None, tuple(findings), message=message)
+
+
+def _large(path) -> bool:
+    try:
+        return Path(path).stat().st_size >= SPLIT_FILE_BYTES
+    except OSError:
+        return False
+
+
 def check_files(paths: Sequence[Path], config: Config, jobs: int = 1,
                 progress: Optional[Callable[[int], None]] = None, engine=None) -> list[FileResult]:
     if jobs <= 0:
         jobs = os.cpu_count() or 1
-    jobs = min(jobs, max(1, len(paths)))
-    if jobs == 1:
-        from .pipeline import Engine
-        eng = engine or Engine(config)
-        out = []
-        for p in paths:
-            out.append(eng.check_path(p))
-            if progress:
-                progress(1)
-        return out
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(config,)) as pool:
-        out = []
-        for res in pool.map(_check_one, [str(p) for p in paths], chunksize=1):
-            out.append(res)
-            if progress:
-                progress(1)
-        return out
+    paths = list(paths)
+    if not any(_large(p) for p in paths):
+        jobs = min(jobs, max(1, len(paths)))
+    with Runner(config, jobs, engine) as runner:
+        return runner.check_files(paths, progress)

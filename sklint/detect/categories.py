@@ -251,7 +251,10 @@ def detect_categories(part: Part, ctx, persons=()) -> list[Finding]:
     # anchors per sentence
     masked = _spans(comp.not_anchors, norm)
     anchored = [False] * len(sents)
-    anchor_spans = [sp for sp in _spans(comp.anchors, norm) if not _overlaps_any(sp, masked)]
+    # an anchor that starts where a term starts is the term read as a name ("Asthma is common")
+    term_starts = {h[0] for h in hits}
+    anchor_spans = [sp for sp in _spans(comp.anchors, norm)
+                    if not _overlaps_any(sp, masked) and sp[0] not in term_starts]
     for p in persons or ():
         if p.start is not None and p.end is not None:
             anchor_spans.append((p.start, p.end))
@@ -305,6 +308,7 @@ def detect_categories(part: Part, ctx, persons=()) -> list[Finding]:
             score -= pen["aggregate"]
         if score < THRESHOLD:
             continue
+        end = _extend_evidence(norm, end, se)
         key = (si, e.category)
         prev = best.get(key)
         if prev is None or score > prev[0] or (score == prev[0] and end - start > prev[2] - prev[1]):
@@ -318,6 +322,22 @@ def detect_categories(part: Part, ctx, persons=()) -> list[Finding]:
             message=_message(cat, part), source="lexicon",
         ))
     return out
+
+
+_TRAILING_FUNCTION = re.compile(r"(?:with|of|for|on|to|from|about|as)$", re.I)
+_EVIDENCE_TAIL = re.compile(r"(?:\s+[\w'\u2019\-]+){1,5}")
+_TAIL_STOP = re.compile(r"[,;:.()\u2013\u2014\n]|\s(?:and|but|who|which|because|after|since|last|in|at|on)\s", re.I)
+
+
+def _extend_evidence(text: str, end: int, limit: int) -> int:
+    """Carry a trigger that ends in a function word ("diagnosed with", "conviction for") on to
+    the words it governs, up to the end of the clause (at most five words)."""
+    if not _TRAILING_FUNCTION.search(text[max(0, end - 6):end]):
+        return end
+    stop = _TAIL_STOP.search(text, end, limit)
+    hard = stop.start() if stop else limit
+    m = _EVIDENCE_TAIL.match(text, end, hard)
+    return m.end() if m else end
 
 
 def _overlaps_any(sp: tuple[int, int], spans: list[tuple[int, int]]) -> bool:

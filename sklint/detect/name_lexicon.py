@@ -17,7 +17,7 @@ from pathlib import Path
 TITLES = {
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lady", "lord",
     "judge", "rev", "revd", "reverend", "cllr", "councillor", "master", "mme", "mlle", "madam",
-    "señor", "senor", "herr", "frau",
+    "señor", "senor", "herr", "frau", "doctor",
 }
 # Words that can sit between a title and the name without being the name ("Mr Justice Collins").
 ROLE_WORDS = {
@@ -72,6 +72,8 @@ PLACE_ORG_SUFFIX = {
     "law", "code", "method", "test", "scale", "model", "house", "homes", "home", "care",
     "pharmacy", "medical", "health", "nhs", "fellowship", "ministries", "mission", "news",
     "times", "post", "gazette", "herald", "press", "radio", "tv", "online", "uk", "ltd.",
+    "magistrates", "magistrates'", "ombudsman", "directorate", "chambers", "a/s", "as", "ab",
+    "gmbh", "sa", "bv", "nv", "ag", "oy", "spa", "sons", "bros", "brothers", "newspaper",
     "counts", "matters", "together", "link", "kinship", "minds", "lives", "futures",
 }
 PLACE_ORG_PREFIX = {"st", "st.", "saint", "the", "hmp", "hm", "fort", "mount", "lake", "port",
@@ -112,7 +114,7 @@ NOT_NAMES = {
     "consultant", "director", "ceo", "admin", "administrator", "assistant", "receptionist",
     "caseworker", "keyworker", "practitioner", "paediatrician", "psychiatrist", "psychologist",
     "gp", "dsl", "senco", "lado", "social", "parent", "parents", "carer", "carers", "guardian",
-    "client", "clients", "child", "children", "pupil", "student", "applicant", "applicants",
+    "client", "clients", "others", "adviser", "advisor", "advisers", "ombudsman", "child", "children", "pupil", "student", "applicant", "applicants",
     "claimant", "defendant", "respondent", "appellant", "complainant", "victim", "witness",
     "plaintiff", "petitioner", "government", "court", "president", "registrar", "agent",
     "counsel", "solicitor", "barrister", "lawyer", "minister", "prosecutor", "police",

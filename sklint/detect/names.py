@@ -43,12 +43,12 @@ GAP_RE = re.compile(r"[ \t\u00a0]{1,3}")
 TITLE_RE = re.compile(
     r"(?<![\w.])(?P<title>" + "|".join(sorted((t.capitalize() for t in TITLES), key=len, reverse=True))
     + r"|MR|MRS|MS|DR|MISS)\.?(?=[ \t\u00a0])")
-POSTNOM_RE = re.compile(rf"(?<![\w.])(?P<name>{_WORD})[ \t](?:{'|'.join(POST_NOMINALS)})(?![\w.])")
+POSTNOM_RE = re.compile(rf"(?<![\w.])(?P<name>{_WORD})[ \t](?:{'|'.join(sorted(POST_NOMINALS, key=len, reverse=True))})\.?(?![\w])")
 _SAL = "|".join(sorted((re.escape(s) for s in SALUTATIONS), key=len, reverse=True))
 SALUTATION_RE = re.compile(rf"(?im)^[ \t>]*(?:{_SAL})[ \t]*,?[ \t]+(?=[{UP}])")
 SIGNOFF_RE = re.compile(rf"(?im)^[ \t>]*(?:{_SAL})[ \t]*[,!.]?[ \t]*\n[ \t>]*(?=[{UP}])")
 _REL = "|".join(sorted((re.escape(r) for r in RELATIONS), key=len, reverse=True))
-RELATION_RE = re.compile(rf"(?i)(?<![\w-])(?:{_REL})(?:['’]s)?[ \t]*[,:]?[ \t]*\(?[ \t]*(?=[{UP}])")
+RELATION_RE = re.compile(rf"(?i)(?<![\w-])(?:{_REL})[ \t]*[,:]?[ \t]*\(?[ \t]*(?=[{UP}])")
 _NUMWORD = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
             "fifteen|sixteen|seventeen|eighteen|nineteen")
 AGE_AFTER_RE = re.compile(
@@ -164,10 +164,17 @@ def walk_name(text: str, pos: int, limit: Optional[int] = None, max_tokens: int 
         w.end = w.tokens[-1][1] if w.tokens else w.start
     if w.tokens:
         # a place/organisation word right after the run makes it a place ("Grace Darling Ward")
-        rest = text[w.end:w.end + 40]
-        m = re.match(rf"[ \t]+({_WORD})", rest)
-        if m and _key(m.group(1)) in PLACE_ORG_SUFFIX:
-            w.suffix = True
+        rest = text[w.end:w.end + 60]
+        m = re.match(rf"((?:[ \t]+(?:{_WORD}|&|and|of)){{1,3}})", rest)
+        if m:
+            for x in re.findall(rf"{_WORD}|and|of|&", m.group(1)):
+                if x in ("and", "of", "&"):
+                    if x != "of":
+                        break
+                    continue
+                if _key(x) in PLACE_ORG_SUFFIX:
+                    w.suffix = True
+                    break
     return w
 
 
@@ -203,15 +210,33 @@ class _Cands:
         self.spans.append((w.start, w.end, source, conf))
 
 
+NAMED_RE = re.compile(
+    rf"(?i:\b(?:(?:my|his|her|their|your|whose|the)[ \t]+(?:first[ \t]+|last[ \t]+|full[ \t]+|sur|given[ \t]+)?"
+    rf"name(?:[ \t]+is|['’]s|[ \t]*\?|[ \t]*:)|(?:is|am|was|were|be)[ \t]+called|named|"
+    rf"known[ \t]+as|i['’]m|i[ \t]+am))[ \t]+(?=[{UP}])")
+
+
 def _rule_candidates(text: str, cands: _Cands) -> None:
+    # "my name is Rubija", "a boy called Kieran", "What's your last name? Boyle"
+    for m in NAMED_RE.finditer(text):
+        w = walk_name(text, m.end(), max_tokens=3)
+        if w.words and not w.suffix:
+            cands.add_walk(w, "named", 0.85)
     # titles: "Mrs O'Neill", "Mr J. De Meyer", "Mr Justice Collins", "Mrs G."
     for m in TITLE_RE.finditer(text):
         i = m.end()
         g = GAP_RE.match(text, i)
         if not g:
             continue
-        w = walk_name(text, g.end(), allow_soft=True, suffix_first=True)
+        pos = g.end()
         # skip role words after the title ("Mr Justice Collins" keeps Collins)
+        while True:
+            r = re.match(rf"({_WORD})[ \t]+", text[pos:pos + 30])
+            if r and _key(r.group(1)) in ROLE_WORDS and _key(r.group(1)) not in ("of", "the", "and"):
+                pos += r.end()
+                continue
+            break
+        w = walk_name(text, pos, allow_soft=True, suffix_first=True)
         words = [x for x in w.words if _key(x) not in ROLE_WORDS]
         if not words and not any(k == "init" for _, _, k in w.tokens):
             if w.words == [] and re.match(rf"[{UP}]\b", text[g.end():g.end() + 2]):
@@ -219,7 +244,7 @@ def _rule_candidates(text: str, cands: _Cands) -> None:
             continue
         if w.tokens:
             w.start = m.start()
-            cands.add_walk(w, "title", 0.95)
+            cands.add_walk(w, "title", 0.95, allow_suffix=True)
     # judicial post-nominals: "Tugendhat J", "Auld LJ"
     for m in POSTNOM_RE.finditer(text):
         k = _key(m.group("name"))
@@ -228,7 +253,8 @@ def _rule_candidates(text: str, cands: _Cands) -> None:
         if _prev_word(text, m.start()).lower() in {"appendix", "annex", "schedule", "part",
                                                       "form", "section", "block", "flat", "room"}:
             continue
-        cands.spans.append((m.start("name"), m.end("name"), "title", 0.9))
+        end = m.end() - (1 if m.group().endswith(".") else 0)
+        cands.spans.append((m.start("name"), end, "title", 0.9))
     # salutations and sign-offs
     for rx in (SALUTATION_RE, SIGNOFF_RE):
         for m in rx.finditer(text):
@@ -369,6 +395,24 @@ def cols_with_pos(line: str, d: str) -> list[tuple[str, int, int]]:
     return out
 
 
+def _in_gloss(text: str, s: int, e: int) -> bool:
+    """A foreign-language gloss or a title in brackets: "the Supreme Court (Sąd Najwyższy)",
+    "(Ustawa o skardze ...)". A person in brackets stands alone: "Mum (Sarah)", "(Kieran, 14)"."""
+    o = text.rfind("(", max(0, s - 3), s + 1)
+    if o < 0 or text[o + 1:s].strip(" “\"'‘"):
+        return False
+    c = text.find(")", e, e + 200)
+    if c < 0:
+        return False
+    inside_after = text[e:c]
+    if re.match(r"[ \t]+[a-ząćęłńóśźżäöüåæøçğışéèáíúñ]", inside_after) and \
+            not re.match(r"[ \t]+(?:aged|age|who|is|was|mum|dad|and|or|b\.|born)\b", inside_after):
+        return True
+    before = text[max(0, o - 60):o].rstrip()
+    last = re.search(rf"({_WORD})$", before)
+    return bool(last and _key(last.group(1)) in PLACE_ORG_SUFFIX)
+
+
 STRONG_LOCATIVE = {"in", "near", "around", "across", "into", "towards", "via", "outside", "nr",
                    "inside", "through"}
 
@@ -442,6 +486,11 @@ def _clean_ner(text: str, s: int, e: int, cands: _Cands, source: str, conf: floa
             if len(w.tokens) == 1 and len(w.words) == 1 and \
                     _single_word_doubtful(text, w, places, lower_words):
                 continue
+            if w.words and not any(known_first(x) for x in w.words) and \
+                    all(_key(x) in lower_words for x in w.words):
+                continue  # ordinary words in Title Case ("Bereavement Allowance", "Legal Adviser")
+            if _in_gloss(text, w.start, w.end):
+                continue
             cands.add_walk(w, source, conf)
 
 
@@ -478,7 +527,8 @@ def _gazetteer_candidates(text: str, ents: list[tuple[int, int, str]], cands: _C
     for m in re.finditer(rf"(?<![\w'’.-])({_WORD})[ \t]({_WORD})(?![\w'’-])", text):
         a, b = m.group(1), m.group(2)
         ka, kb = _key(a), _key(b)
-        if not known_first(a) or ka in NOT_NAMES or kb in NOT_NAMES or ka in lower_words:
+        if not known_first(a) or ka in HARD_NOT_NAMES or kb in NOT_NAMES or ka in lower_words \
+                or (ka in SOFT_NOT_NAMES and (known_first(b) or _sentence_initial(text, m.start()))):
             continue
         if a.isupper() != b.isupper() or kb in PLACE_ORG_SUFFIX or kb in ROLE_WORDS:
             continue
@@ -514,6 +564,10 @@ def _merge(spans: Iterable[tuple[int, int, str, float]]) -> list[tuple[int, int,
 def _name_keys(text: str, s: int, e: int) -> set[str]:
     out = set()
     for m in TOKEN_RE.finditer(text, s, e):
+        if m.lastgroup == "init" and len(m.group()) >= 4 and "." in m.group()[1:]:
+            # a person known by initials ("Mr D.R." -> "D.R.")
+            out.add(m.group())
+            continue
         if m.lastgroup != "word":
             continue
         k = _key(m.group())
@@ -532,7 +586,7 @@ def _propagate(text: str, keys: set[str], cands: _Cands) -> None:
         forms.add(k)
         forms.add(k.upper())
     alt = "|".join(sorted((re.escape(f) for f in forms), key=len, reverse=True))
-    for m in re.finditer(rf"(?<![\w'’-])(?:{alt})(?![\w-]|['’](?![sS]\b))", text):
+    for m in re.finditer(rf"(?<![\w'’.-])(?:{alt})(?![\w-]|['’](?![sS]\b))", text):
         s = m.start()
         # a preceding title joins the name ("Mrs Brooks")
         seg = text[max(0, s - 8):s]
@@ -541,8 +595,12 @@ def _propagate(text: str, keys: set[str], cands: _Cands) -> None:
         w = walk_name(text, s, max_tokens=1)
         if not w.tokens or w.suffix:
             continue
+        if w.end < m.end():
+            w.end = m.end()
         prev = _prev_word(text, start)
         if prev.lower().rstrip(".") in {"st", "saint", "hmp", "fort", "mount", "lake", "port"}:
+            continue
+        if start == s and prev.lower() in STRONG_LOCATIVE:
             continue
         w.start = start
         cands.add_walk(w, "propagated", 0.8)
@@ -576,7 +634,7 @@ def _list_candidates(text: str, cands: _Cands, lower_words: set[str], places: se
         cands.add_walk(w, "list", 0.7)
 
 
-STRONG_SOURCES = {"title", "salutation", "relation", "age", "field", "table"}
+STRONG_SOURCES = {"named", "title", "salutation", "relation", "age", "field", "table"}
 
 
 def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, float]]]:

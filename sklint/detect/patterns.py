@@ -207,7 +207,7 @@ def _infer_tables(part: Part) -> tuple[tuple[int, int, str], ...]:
     """Column headers for delimited text (CSV/TSV attachments, or a CSV block pasted into a
     body) and Markdown pipe tables, when the reader gave none. A table block is a run of lines
     with the same number of delimiters; its first row is the header when no cell in it is
-    numeric. Linear in the text."""
+    mostly words (fewer than half its cells hold a digit). Linear in the text."""
     text = part.text
     name = (part.filename or part.id).lower()
     delim = "\t" if name.endswith(".tsv") else ","
@@ -245,7 +245,9 @@ def _infer_tables(part: Part) -> tuple[tuple[int, int, str], ...]:
             if j - i >= 2:
                 head = _split_csv_line(body, off, delim)
                 names = [c[2].strip() for c in head]
-                if all(h and not re.search(r"\d{2}", h) and len(h) <= 40 for h in names):
+                numeric = sum(1 for h in names if re.search(r"\d", h))
+                if all(len(h) <= 40 for h in names) and names[0] and numeric * 2 < len(names) \
+                        and not re.search(r"\d", names[0]):
                     for k in range(i + 1, j):
                         cells = _split_csv_line(lines[k][1], lines[k][0], delim)
                         out.extend((s, e, h) for (s, e, _), h in zip(cells, names))

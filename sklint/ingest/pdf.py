@@ -41,6 +41,8 @@ def read_pdf(data: bytes, name: str, ctx: Ctx, pid: str) -> Doc:
         n = len(pages)
     except Exception as exc:  # noqa: BLE001
         raise IngestError(f"damaged PDF: {short_reason(exc)}") from None
+    if n == 0:
+        raise IngestError("damaged PDF: no pages found")
     max_pages = ctx.limit("max-pdf-pages")
     if n > max_pages:
         ctx.note(pid, "limit-reached",

@@ -1,0 +1,251 @@
+"""`sklint fix`: run the real pipeline on each file, turn its findings into replacements, write
+the document back in its own format.
+
+Two passes: the first reads every file and runs the checks (so new codes can start after the
+highest SKC code in any of the documents being fixed); the second gives codes and rewrites.
+Reports name codes, parts and counts, never a name or a matched string.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from ..model import Finding, Message, Part
+from .formats import EmlDoc, FixDoc, Unfixable, load
+from .generalise import fixed_marker_re, replacements
+from .people import People
+from .register import Register, doc_lookup
+from .textmap import Group, sweep, sweep_string
+
+ID_KINDS = ("PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "POSTAL_ADDRESS", "POSTCODE", "DATE_OF_BIRTH",
+            "AGE", "NHS_NUMBER", "NI_NUMBER", "BANK_DETAILS", "CASE_REFERENCE")
+
+
+@dataclass
+class Review:
+    code: str
+    part: str
+    line: int
+
+
+@dataclass
+class Prepared:
+    path: Path
+    display: str
+    doc: Optional[FixDoc] = None
+    error: Optional[str] = None
+    findings: dict[str, list[Finding]] = field(default_factory=dict)  # group key -> findings
+    part_text: dict[str, str] = field(default_factory=dict)  # group key -> text the offsets index
+    max_code: int = 0
+
+
+@dataclass
+class Outcome:
+    path: Path
+    display: str
+    error: Optional[str] = None
+    data: Optional[bytes] = None  # the rewritten file (None: unchanged or error)
+    replaced: int = 0
+    people: int = 0
+    new_codes: int = 0
+    unplaced: int = 0
+    review: list[Review] = field(default_factory=list)
+    diff: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.data is not None
+
+
+def wanted(f: Finding, categories: bool) -> bool:
+    if f.start is None or f.end is None or f.end <= f.start or f.severity == "info":
+        return False
+    if f.entity in ID_KINDS:
+        return True
+    return bool(categories and f.category and f.code.startswith("SK2"))
+
+
+def resolve(spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """Non-overlapping spans: the longer wins; at equal length an identifier beats a category."""
+    order = sorted(spans, key=lambda s: (-(s[1] - s[0]), s[2].startswith("category:"), s[0]))
+    kept: list[tuple[int, int, str, str]] = []
+    for s in order:
+        if any(s[0] < k[1] and k[0] < s[1] for k in kept):
+            continue
+        kept.append(s)
+    return sorted(kept)
+
+
+class Fixer:
+    def __init__(self, engine, register: Register, secret: Optional[bytes], opts: dict,
+                 today: Optional[_dt.date] = None):
+        self.engine = engine
+        self.register = register
+        self.secret = secret
+        self.opts = opts
+        self.today = today
+        self.marker = fixed_marker_re(opts["prefix"])
+        self.code_re = re.compile(rf"\b{re.escape(opts['prefix'])}-(\d{{3,7}})\b")
+        self.categories = bool(opts.get("generalise-categories"))
+
+    # -- pass 1 -----------------------------------------------------------------------------
+    def prepare(self, path: Path, display: str) -> Prepared:
+        prep = Prepared(path, display)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            prep.error = f"cannot read: {exc.strerror}"
+            return prep
+        try:
+            doc = load(data, path.name)
+        except Unfixable as exc:
+            prep.error = f"cannot be fixed: {exc}"
+            return prep
+        result = self.engine.check_path(path, display)
+        if result.error:
+            prep.error = f"cannot be fixed: {result.error}"
+            return prep
+        message = result.message
+        groups = {g.key: g for g in doc.all_groups()}
+        parts = {p.id: p for p in (message.parts if message else ())}
+        by_part: dict[str, list[Finding]] = {}
+        for f in result.findings:
+            if wanted(f, self.categories):
+                by_part.setdefault(f.part, []).append(f)
+        unfixable = doc.all_unfixable() if isinstance(doc, EmlDoc) else {}
+        problems = []
+        for pid, fs in by_part.items():
+            if pid in groups:
+                prep.findings[pid] = fs
+                prep.part_text[pid] = parts[pid].text if pid in parts else groups[pid].text
+                continue
+            owner = _owner(pid, groups)
+            if owner is not None:  # e.g. an archive member inside an attachment we do rewrite
+                problems.append(f"{pid}: inside {owner}, which sklint fix cannot rewrite member by member")
+            else:
+                why = unfixable.get(pid) or "sklint fix cannot rewrite this part"
+                problems.append(f"{pid}: {why}")
+        if problems:
+            prep.error = "cannot be fixed: " + "; ".join(problems) + \
+                " (remove or convert the attachment, then fix again)"
+            return prep
+        # text no part covers (an HTML alternative, parts the reader skipped): check it here
+        extra = [g for k, g in groups.items() if k not in parts and g.text.strip()]
+        if extra:
+            msg = Message(source=display, kind=result.kind,
+                          parts=tuple(Part(id=g.key, kind="attachment" if g.key.startswith("attachment:") else "body",
+                                           text=g.text) for g in extra))
+            for f in self.engine.check_message(msg, display):
+                if wanted(f, self.categories):
+                    prep.findings.setdefault(f.part, []).append(f)
+                    prep.part_text[f.part] = groups[f.part].text
+        for pid in list(prep.findings):
+            prep.findings[pid] = [f for f in prep.findings[pid]
+                                  if not self._is_fixed(prep.part_text[pid], f.start, f.end)]
+        texts = [g.text for g in groups.values()] + [p.text for p in parts.values()]
+        nums = [int(m.group(1)) for t in texts for m in self.code_re.finditer(t)]
+        prep.max_code = max(nums, default=0)
+        for k in parts:
+            if k not in groups and k not in ("headers",):
+                doc.notes.append(f"{k}: read by sklint but not rewritten (nothing to fix in it)")
+        prep.doc = doc
+        return prep
+
+    def _is_fixed(self, text: str, start: int, end: int) -> bool:
+        """A span that is (or is inside) text sklint fix wrote: an SKC code or a placeholder."""
+        lo = max(0, start - 40)
+        for m in self.marker.finditer(text, lo, min(len(text), end + 40)):
+            if m.start() < end and start < m.end():
+                return True
+        return False
+
+    # -- pass 2 -----------------------------------------------------------------------------
+    def fix(self, prep: Prepared, floor: int, want_diff: bool = False) -> Outcome:
+        out = Outcome(prep.path, prep.display)
+        if prep.error or prep.doc is None:
+            out.error = prep.error
+            return out
+        doc = prep.doc
+        groups = {g.key: g for g in doc.all_groups()}
+        people = People(prep.display)
+        forms = [f.match for fs in prep.findings.values() for f in fs if f.entity == "PERSON"]
+        people.build(forms)
+        new = people.assign(self.register, self.secret, floor)
+        out.people = len(people.persons)
+        out.new_codes = len(new)
+        if self.secret is not None:
+            dl = doc_lookup(self.secret, prep.display)
+            for p in people.persons:
+                self.register.saw(p.code, dl)
+        pairs: list[tuple[str, str]] = []
+        first_seen: dict[str, tuple[str, int]] = {}
+        covered_keys = set()
+        for key, fs in prep.findings.items():
+            group = groups[key]
+            ptext = prep.part_text[key]
+            spans = resolve([(f.start, f.end, f.entity or f"category:{f.category}", f.match) for f in fs])
+            values = replacements(ptext, [(s, e, k) for s, e, k, _ in spans], people.code_for,
+                                  self.opts, self.today)
+            for (s, e, kind, match), value in zip(spans, values):
+                loc = group.locate(ptext, s, e)
+                if loc is None or not group.replace(loc[0], loc[1], value):
+                    out.unplaced += 1
+                    continue
+                out.replaced += 1
+                covered_keys.add(key)
+                surface = ptext[s:e]
+                if kind == "PERSON" or (kind != "AGE" and len(surface.strip()) >= 4):
+                    pairs.append((surface, value))
+                if kind == "PERSON":
+                    code = people.code_for(match)
+                    if code and code not in first_seen:
+                        first_seen[code] = (key, ptext.count("\n", 0, s) + 1)
+        # the same strings wherever no part carried findings (consistency across alternatives)
+        for key, group in groups.items():
+            if key not in prep.findings and pairs:
+                out.replaced += sweep(group, pairs)
+        for p in people.persons:
+            if p.review and p.code in first_seen:
+                part, line = first_seen[p.code]
+                out.review.append(Review(p.code, part, line))
+        renamed = doc.rename(lambda s: sweep_string(s, pairs)) if pairs else doc.rename(lambda s: s)
+        if pairs:
+            doc.properties(lambda s: sweep_string(s, pairs))
+        if want_diff:
+            out.diff = self._diff(prep, groups)
+        if doc.changed() or renamed:
+            try:
+                data = doc.to_bytes()
+                doc.verify(data)
+            except Unfixable as exc:
+                out.error = f"cannot be fixed: {exc}"
+                return out
+            except Exception as exc:  # noqa: BLE001 - a writer failure must not write a half file
+                out.error = f"cannot be fixed: the rewrite failed ({type(exc).__name__})"
+                return out
+            out.data = data
+        out.notes = list(doc.notes)
+        return out
+
+    def _diff(self, prep: Prepared, groups: dict[str, Group]) -> str:
+        chunks = []
+        for key, g in groups.items():
+            if not g.changed:
+                continue
+            a = g.text.splitlines(keepends=True)
+            b = g.new_text().splitlines(keepends=True)
+            for line in difflib.unified_diff(a, b, f"{prep.display} ({key})", f"{prep.display} ({key}, fixed)"):
+                chunks.append(line if line.endswith("\n") else line + "\n")
+        return "".join(chunks)
+
+
+def _owner(pid: str, groups: dict[str, Group]) -> Optional[str]:
+    for k in groups:
+        if pid.startswith(k + "/"):
+            return k
+    return None

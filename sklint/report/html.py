@@ -1,0 +1,170 @@
+"""A self-contained HTML review page: each document's text with the findings highlighted and
+explained, for a person reviewing locally. Written only to a file (`--output report.html`).
+
+No scripts, no external resources (a Content-Security-Policy forbids them). Matched text is
+replaced by a labelled placeholder unless --show-matches, as in every other format; the rest of
+each document is shown as it is, which is why the page is never printed to a build log.
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Iterable, Optional
+
+from .. import __version__
+from ..model import SEVERITY_RANK, FileResult, Finding, Message
+from ._common import rule_url, safe_message, shown
+
+MAX_PART_CHARS = 400_000  # text shown per part; findings beyond are still listed
+
+CSS = """
+:root{--err:#b3261e;--warn:#8a5300;--info:#0b57a4;--bg:#fff;--fg:#1b1b1b;--mute:#5f6368}
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:var(--fg);background:var(--bg)}
+header.top{padding:16px 24px;background:#f4f1ea;border-bottom:1px solid #ddd}
+header.top h1{margin:0 0 4px;font-size:20px}
+main{padding:8px 24px 48px;max-width:1100px}
+.note{color:var(--mute)}
+section.doc{border:1px solid #ddd;border-radius:6px;margin:20px 0;padding:0 16px 12px}
+section.doc h2{font-size:17px;margin:12px 0 4px;word-break:break-all}
+.counts span{margin-right:12px}
+.error-box{background:#fdecea;border-left:4px solid var(--err);padding:8px 12px}
+h3{font-size:14px;margin:14px 0 4px;color:var(--mute)}
+pre.text{white-space:pre-wrap;word-wrap:break-word;background:#fafafa;border:1px solid #eee;padding:10px;font:13px/1.5 ui-monospace,Menlo,Consolas,monospace;max-height:70vh;overflow:auto}
+mark{padding:0 2px;border-radius:3px}
+mark.sev-error{background:#f9d0cc;outline:1px solid var(--err)}
+mark.sev-warning{background:#ffe8b3;outline:1px solid var(--warn)}
+mark.sev-info{background:#d6e6fb;outline:1px solid var(--info)}
+mark.redacted{font-style:italic}
+sup.ref a{text-decoration:none;font-size:11px}
+table.findings{border-collapse:collapse;width:100%;font-size:13px}
+table.findings th,table.findings td{border-bottom:1px solid #eee;text-align:left;padding:4px 6px;vertical-align:top}
+td.sev-error{color:var(--err);font-weight:600}td.sev-warning{color:var(--warn);font-weight:600}td.sev-info{color:var(--info)}
+code{font-size:12px}
+"""
+
+
+def _esc(s: str) -> str:
+    return html.escape(s, quote=True)
+
+
+def _message_for(r: FileResult) -> Optional[Message]:
+    if r.message is not None:
+        return r.message
+    try:  # results from worker processes come without their Message: read the file again
+        from ..config import Config
+        from ..ingest import read_path
+        return read_path(Path(r.path), Config())
+    except Exception:  # noqa: BLE001 - the page still lists the findings
+        return None
+
+
+def _clusters(findings: list[tuple[int, Finding]], length: int) -> list[tuple[int, int, list[tuple[int, Finding]]]]:
+    spans = sorted(((f.start, f.end, n, f) for n, f in findings
+                    if f.start is not None and f.end is not None and 0 <= f.start < f.end <= length),
+                   key=lambda t: (t[0], -t[1]))
+    out: list[tuple[int, int, list[tuple[int, Finding]]]] = []
+    for s, e, n, f in spans:
+        if out and s < out[-1][1]:
+            cs, ce, members = out[-1]
+            out[-1] = (cs, max(ce, e), members + [(n, f)])
+        else:
+            out.append((s, e, [(n, f)]))
+    return out
+
+
+def _part_html(text: str, findings: list[tuple[int, Finding]], show_matches: bool, doc_id: int) -> str:
+    cut = len(text) > MAX_PART_CHARS
+    view = text[:MAX_PART_CHARS]
+    pieces, pos = [], 0
+    for s, e, members in _clusters(findings, len(view)):
+        pieces.append(_esc(view[pos:s]))
+        worst = max(members, key=lambda m: SEVERITY_RANK.get(m[1].severity, 0))[1].severity
+        titles = "; ".join(f"{f.code} {f.rule}: {safe_message(f, show_matches)}" for _, f in members)
+        if show_matches:
+            inner, cls = _esc(view[s:e]), ""
+        else:
+            labels = sorted({(f.entity or f.category or f.rule) for _, f in members})
+            inner, cls = _esc(f"[{' / '.join(labels)}: {e - s} chars hidden]"), " redacted"
+        refs = "".join(f'<a href="#f{doc_id}-{n}">{n}</a>' for n, _ in members)
+        pieces.append(f'<mark class="sev-{worst}{cls}" title="{_esc(titles)}" '
+                      f'id="m{doc_id}-{members[0][0]}">{inner}</mark><sup class="ref">{refs}</sup>')
+        pos = e
+    pieces.append(_esc(view[pos:]))
+    tail = f'\n<span class="note">[… text cut after {MAX_PART_CHARS:,} characters]</span>' if cut else ""
+    return f'<pre class="text">{"".join(pieces)}{tail}</pre>'
+
+
+def _doc_html(doc_id: int, r: FileResult, show_matches: bool, reg) -> str:
+    out = [f'<section class="doc" id="doc{doc_id}"><h2>{_esc(r.path)}</h2>']
+    if r.error:
+        out.append(f'<p class="error-box">Could not be read: {_esc(r.error)}</p></section>')
+        return "".join(out)
+    by_sev = {"error": 0, "warning": 0, "info": 0}
+    for f in r.findings:
+        by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
+    out.append(f'<p class="counts"><span>{_esc(r.kind)}</span>'
+               f'<span>{by_sev["error"]} error</span><span>{by_sev["warning"]} warning</span>'
+               f'<span>{by_sev["info"]} info</span></p>')
+    numbered = list(enumerate(r.findings, 1))
+    msg = _message_for(r)
+    if msg is not None:
+        for part in msg.parts:
+            if not part.text.strip():
+                continue
+            mine = [(n, f) for n, f in numbered if f.part == part.id]
+            out.append(f"<h3>{_esc(part.id)}</h3>")
+            out.append(_part_html(part.text, mine, show_matches, doc_id))
+    else:
+        out.append('<p class="note">The document text could not be shown; its findings follow.</p>')
+    if numbered:
+        out.append('<h3>Findings</h3><table class="findings"><thead><tr><th>#</th><th>where</th>'
+                   '<th>rule</th><th>severity</th><th>what</th><th>why (policy)</th></tr></thead><tbody>')
+        for n, f in numbered:
+            where = _esc(f.part) + (f" {f.line}:{f.column}" if f.line is not None else "")
+            rule = reg.get(f.code) if reg else None
+            policy = _esc(rule.policy) if rule else ""
+            what = _esc(safe_message(f, show_matches))
+            m = shown(f, show_matches)
+            if m:
+                what += f" <code>{_esc(m)}</code>"
+            if f.quoted:
+                what += " <em>(in quoted reply)</em>"
+            if show_matches and f.suggestion:
+                what += f"<br>suggestion: <code>{_esc(f.suggestion)}</code>"
+            link = (f'<a href="#m{doc_id}-{n}">{where}</a>' if f.start is not None else where)
+            out.append(f'<tr id="f{doc_id}-{n}"><td>{n}</td><td>{link}</td>'
+                       f'<td><a href="{_esc(rule_url(f.code))}">{_esc(f.code)}</a> {_esc(f.rule)}</td>'
+                       f'<td class="sev-{_esc(f.severity)}">{_esc(f.severity)}</td><td>{what}</td>'
+                       f'<td>{policy}</td></tr>')
+        out.append("</tbody></table>")
+    else:
+        out.append('<p class="note">No findings.</p>')
+    out.append("</section>")
+    return "".join(out)
+
+
+def render(results: Iterable[FileResult], show_matches: bool = False, colour: bool = False) -> str:
+    try:
+        from ..registry import load_registry
+        reg = load_registry()
+    except Exception:  # noqa: BLE001
+        reg = None
+    results = list(results)
+    n_find = sum(len(r.findings) for r in results)
+    docs = "".join(_doc_html(i, r, show_matches, reg) for i, r in enumerate(results, 1))
+    hidden = ("" if show_matches else
+              '<p class="note">Matched text is hidden. Run again with <code>--show-matches</code> '
+              'to see it highlighted.</p>')
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'; img-src data:\">"
+        '<meta name="robots" content="noindex,nofollow">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>sklint review: {len(results)} file{'s' if len(results) != 1 else ''}</title>"
+        f"<style>{CSS}</style></head><body>"
+        f'<header class="top"><h1>sklint review</h1><p class="note">sklint {__version__}: '
+        f"{len(results)} file{'s' if len(results) != 1 else ''}, {n_find} "
+        f"finding{'s' if n_find != 1 else ''}. This page contains the documents' text: keep it "
+        f"private and delete it after review.</p>{hidden}</header><main>{docs}</main></body></html>\n"
+    )
