@@ -3,7 +3,7 @@ load the model once. Results come back in input order, so --jobs N never changes
 
 With jobs > 1 a large text is also spread over the workers, so one big file uses every core:
 a part of at least SPLIT_CHARS characters is cut at paragraph boundaries (blank lines, else line
-ends) into chunks of about CHUNK_CHARS; each worker runs the detectors (`Engine.detect`) on a copy
+ends) into chunks (about four per worker, 20,000 to 100,000 characters); each worker runs the detectors (`Engine.detect`) on a copy
 of the message that holds one chunk (plus the message's small parts as context, e.g. the subject
 and the headers); the findings come back with their offsets shifted to the whole part and go
 through the message rules, suppression and positions in this process, exactly as
@@ -28,10 +28,9 @@ from typing import Callable, Optional, Sequence
 from .config import Config
 from .model import FileResult, Finding, Message, Part
 
-SPLIT_CHARS = 120_000       # a part at least this long is split across the workers (jobs > 1)
-CHUNK_CHARS = 40_000        # target chunk size; grows for very long parts (see _chunk_size)
-MAX_CHUNKS_PER_JOB = 64     # at most this many chunks per worker for one part
-SPLIT_FILE_BYTES = 100_000  # files this big on disk are read here, to be split if their text is
+SPLIT_CHARS = 50_000        # a part at least this long is split across the workers (jobs > 1)
+MIN_CHUNK, MAX_CHUNK = 20_000, 100_000  # chunk sizes: about 4 chunks per worker, within these
+SPLIT_FILE_BYTES = 50_000   # files this big on disk are read here, to be split if their text is
 
 _ENGINE = None  # one per worker process, built by _init_worker
 
@@ -78,7 +77,7 @@ def _warm(pause: float) -> int:
 
 # -- splitting --------------------------------------------------------------------------------
 def _chunk_size(n: int, jobs: int) -> int:
-    return max(CHUNK_CHARS, -(-n // (jobs * MAX_CHUNKS_PER_JOB)))
+    return min(MAX_CHUNK, max(MIN_CHUNK, n // (jobs * 4)))
 
 
 def cut_points(text: str, size: int) -> list[int]:

@@ -64,7 +64,7 @@ describe("OnMessageSend handler", () => {
   });
 
   test("before Mailbox 1.14 the alert has no 1.14 fields", async () => {
-    const { office, associated } = makeOffice(RISKY, { sets: 1.12 });
+    const { office, associated } = makeOffice(RISKY, { sets: "1.12" });
     loadAddin(office, { serviceUrl: svc.url });
     const opts = await send(associated);
     assert.equal(opts.allowEvent, false);
@@ -134,7 +134,7 @@ describe("service unreachable", () => {
   });
 
   test("fail open without Mailbox 1.14 sends and leaves a notification", async () => {
-    const { office, associated, notifications } = makeOffice(CLEAN, { sets: 1.12 });
+    const { office, associated, notifications } = makeOffice(CLEAN, { sets: "1.12" });
     loadAddin(office, { serviceUrl: deadUrl, failMode: "open", timeoutMs: 1500 });
     const opts = await send(associated);
     assert.deepEqual(opts, { allowEvent: true });

@@ -79,6 +79,10 @@ async function startService({ token, toml } = {}) {
   };
 }
 
+function minor(version) {
+  return Number(String(version).split(".")[1] || 0);
+}
+
 function asyncResult(value) {
   return { status: "succeeded", value };
 }
@@ -87,7 +91,7 @@ function asyncResult(value) {
  * An Office stand-in for one message being composed. `sets` lists the Mailbox requirement sets
  * the client supports (default: up to 1.14).
  */
-function makeOffice(msg, { sets = 1.14, user = "sam@charity.org.uk" } = {}) {
+function makeOffice(msg, { sets = "1.14", user = "sam@charity.org.uk" } = {}) {
   const recipients = (list) => (list || []).map((a) => ({ displayName: a.name || "", emailAddress: a.email, recipientType: "externalUser" }));
   const attachments = msg.attachments || [];
   const notifications = [];
@@ -104,7 +108,8 @@ function makeOffice(msg, { sets = 1.14, user = "sam@charity.org.uk" } = {}) {
     },
     context: {
       requirements: {
-        isSetSupported: (name, version) => name === "Mailbox" && parseFloat(version) <= sets,
+        // requirement set versions are major.minor: 1.8 < 1.12 < 1.14
+        isSetSupported: (name, version) => name === "Mailbox" && minor(version) <= minor(String(sets)),
       },
       mailbox: {
         userProfile: { emailAddress: user, displayName: "Sam Worker" },
@@ -134,7 +139,7 @@ function makeOffice(msg, { sets = 1.14, user = "sam@charity.org.uk" } = {}) {
       },
     },
   };
-  const office = new OfficeMockObject(data);
+  const office = new OfficeMockObject(data, "outlook");
   return { office, notifications, associated };
 }
 

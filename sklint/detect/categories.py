@@ -116,7 +116,6 @@ class _Compiled:
             d = rule.data
             cat = rule.category
             by_cat[cat] = rule
-            base = _Entry(cat, rule.code, rule.name, rule.severity, 1.0, "")
             for key, weight in WEIGHTS.items():
                 for t in d.get(key) or ():
                     self.trie.add(t, _Entry(cat, rule.code, rule.name, rule.severity, weight, t))
@@ -136,7 +135,6 @@ class _Compiled:
             pen = dict(DEFAULT_PENALTIES)
             pen.update(ctx.get("penalties") or {})
             self.penalties[cat] = pen
-            del base
         for cat, terms in extra_terms:
             rule = by_cat.get(cat)
             if rule is None:

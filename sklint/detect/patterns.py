@@ -3,6 +3,7 @@ then context words (required or confidence-raising), negative context, and table
 
 Each YAML rule with `extends: pattern` may carry:
 
+    defines: {SP: '...'}      named regex fragments; `{{SP}}` in a pattern is replaced by (?:...)
     patterns:                 list of candidate patterns, tried in order
       - id: national          short name (tests, debugging)
         regex: '...'          Python `re`; a group named `m` is the reported span, else the match
@@ -23,6 +24,7 @@ Each YAML rule with `extends: pattern` may carry:
       window: 30
     exclude: [...]            regexes; a match whose text fully matches one is never reported
     columns:                  cells under a matching table header are findings on their own
+                              (headers from Part.table_headers, else inferred from CSV/pipe tables)
       headers: [...]          regexes, full match against the header, case-insensitive
       cell: '...'             regex, full match against the stripped cell text
     name_stoplist: [...]      capitalised words that are not names (for name_group)

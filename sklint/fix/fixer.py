@@ -53,6 +53,7 @@ class Outcome:
     people: int = 0
     new_codes: int = 0
     unplaced: int = 0
+    swept: int = 0
     review: list[Review] = field(default_factory=list)
     diff: str = ""
     notes: list[str] = field(default_factory=list)
@@ -199,16 +200,19 @@ class Fixer:
                 out.replaced += 1
                 covered_keys.add(key)
                 surface = ptext[s:e]
-                if kind == "PERSON" or (kind != "AGE" and len(surface.strip()) >= 4):
+                if kind == "PERSON" and not _ambiguous(surface):
+                    pairs.append((surface, value))
+                elif kind in ID_KINDS and kind not in ("PERSON", "AGE") and len(surface.strip()) >= 4:
                     pairs.append((surface, value))
                 if kind == "PERSON":
                     code = people.code_for(match)
                     if code and code not in first_seen:
                         first_seen[code] = (key, ptext.count("\n", 0, s) + 1)
-        # the same strings wherever no part carried findings (consistency across alternatives)
-        for key, group in groups.items():
-            if key not in prep.findings and pairs:
-                out.replaced += sweep(group, pairs)
+        # the same strings everywhere else in the document: other occurrences the detectors did
+        # not report, and text no part covers (an HTML alternative), so every copy is consistent
+        if pairs:
+            for key, group in groups.items():
+                out.swept += sweep(group, pairs)
         for p in people.persons:
             if p.review and p.code in first_seen:
                 part, line = first_seen[p.code]
@@ -242,6 +246,23 @@ class Fixer:
             for line in difflib.unified_diff(a, b, f"{prep.display} ({key})", f"{prep.display} ({key}, fixed)"):
                 chunks.append(line if line.endswith("\n") else line + "\n")
         return "".join(chunks)
+
+
+# Words that are names and also ordinary words: only replaced where a detector reported them.
+_AMBIGUOUS = {
+    "may", "june", "april", "august", "will", "grace", "hope", "penny", "faith", "joy", "mark",
+    "bill", "rose", "summer", "autumn", "dawn", "eve", "amber", "holly", "ivy", "iris", "daisy",
+    "frank", "pat", "sue", "ray", "rob", "sandy", "crystal", "star", "chase", "art", "pearl",
+    "ruby", "sky", "rain", "river", "storm", "sunny", "honey", "angel", "bob", "dot", "jolly",
+    "victoria", "carol", "heather", "olive", "hazel", "robin", "jay", "drew", "lane", "hall",
+    "bishop", "church", "king", "young", "green", "brown", "white", "black", "wood", "hill",
+}
+
+
+def _ambiguous(surface: str) -> bool:
+    from .people import strip_possessive
+    words = strip_possessive(" ".join(surface.split()))[0].split()
+    return (len(words) == 1 and words[0].strip(".,").lower() in _AMBIGUOUS) or len(surface.strip()) < 3
 
 
 def _owner(pid: str, groups: dict[str, Group]) -> Optional[str]:

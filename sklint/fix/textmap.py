@@ -128,9 +128,8 @@ class Group:
         writable = [t for t in touched if t[0].writable]
         if not writable:
             return False
-        first = writable[0]
-        for p, ls, le in writable:
-            text = repl if (p, ls, le) is first else ""
+        for n, (p, ls, le) in enumerate(writable):
+            text = repl if n == 0 else ""
             if text and self.escape is not None:
                 text = self.escape(text, p)
             p.edits.append((ls, le, text))

@@ -331,6 +331,8 @@ _BLOCKQUOTE_RX = re.compile(r"(?m)^>[ \t]?(?P<body>[^\n]*?)\s+[-–—―]{1,2}\
 _AFTER_RX = re.compile(r"^[ \t]*[.,!?]?[ \t]*(?:[-–—―]{1,2}[ \t]*|,?[ \t]*(?:said|says|writes|wrote|"
                        r"told\s+us|tells\s+us|explained|explains|added|adds|shared|shares)\b[ \t]*,?[ \t]*)"
                        r"(?P<attr>[^\n]{1,120})")
+_NAME_VERB_AFTER_RX = re.compile(r"^[ \t]*[.,!?]?[ \t]*(?P<attr>[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)?(?:,\s*\d{1,2},?)?)"
+                                 r"\s+(?:said|says|told|tells|wrote|writes|explained|explains|added|adds)\b")
 _PAREN_AFTER_RX = re.compile(r"^[ \t]*\((?P<attr>[^)\n]{2,80})\)")
 _BEFORE_RX = re.compile(r"(?P<attr>[A-Z][^\n.!?\"“”]{0,80}?)[ \t]*,?[ \t]*(?:said|says|told\s+us|tells\s+us|"
                         r"wrote|writes|explained|explains|added|adds|shared)[ \t]*[:,]?[ \t]*$")
@@ -353,7 +355,15 @@ _NOT_NAMES = {"a", "an", "the", "one", "another", "our", "my", "parent", "mum", 
               "later", "then", "also", "here", "this", "that", "what", "every"}
 
 
-def _analyse_attribution(attr: str, staff: set[str]) -> Optional[list[str]]:
+def _described_elsewhere(text: str, name: str) -> bool:
+    """The name appears elsewhere in the document with an age: "Oliver Bennett, aged 9"."""
+    rx = re.compile(re.escape(name) + r"\b(?:\s+[A-Z][a-z'’-]+)?[^.\n]{0,12}?"
+                    r"(?:,\s*aged?\s+\d{1,2}\b|\(\s*(?:aged?\s+)?\d{1,2}\s*\)|,\s*\d{1,2}\s*[,)]|"
+                    r"\s+(?:is|was)\s+(?:aged?\s+)?\d{1,2}\b|,?\s+a\s+\d{1,2}[- ]year[- ]old)")
+    return bool(rx.search(text))
+
+
+def _analyse_attribution(attr: str, staff: set[str], text: str = "") -> Optional[list[str]]:
     """The identifying features of an attribution ("Tom, 12, Craven Arms" -> name, age, place), or
     None when it does not describe an identifiable young person."""
     a = attr.strip().strip("()[]").strip()
@@ -398,6 +408,8 @@ def _analyse_attribution(attr: str, staff: set[str]) -> Optional[list[str]]:
         return None  # a parent, a member of staff, a named professional
     if name and (len(features) >= 2 or young):
         return features + (["young person"] if young else [])
+    if name and not role and text and _described_elsewhere(text, name.split()[0]):
+        return features + ["age given elsewhere in the document"]
     if young and len([f for f in features if f in ("age", "place", "school")]) >= 2:
         return features
     return None
@@ -419,7 +431,7 @@ def _check_identifiable_quote(message: Message, ctx) -> list[Finding]:
             if len(body.split()) < 2:
                 continue
             tail = text[q.end():q.end() + 160]
-            m = _AFTER_RX.match(tail) or _PAREN_AFTER_RX.match(tail)
+            m = _AFTER_RX.match(tail) or _PAREN_AFTER_RX.match(tail) or _NAME_VERB_AFTER_RX.match(tail)
             if m:
                 cands.append((q.end() + m.start("attr"), q.end() + m.end("attr")))
             head_lo = max(text.rfind("\n", 0, q.start()) + 1, q.start() - 120)
@@ -442,7 +454,7 @@ def _check_identifiable_quote(message: Message, ctx) -> list[Finding]:
             s += lead
             if e <= s or (s, e) in seen:
                 continue
-            feats = _analyse_attribution(text[s:e], staff)
+            feats = _analyse_attribution(text[s:e], staff, text)
             if not feats:
                 continue
             seen.add((s, e))
@@ -460,8 +472,8 @@ def _check_identifiable_quote(message: Message, ctx) -> list[Finding]:
 _ASK = {
     "date of birth": re.compile(r"date[\s_-]*of[\s_-]*birth|\bd\.?o\.?b\b|birth[\s_-]*date|birthday|"
                                 r"\bborn\b|\bdob\b", re.I),
-    "medical history": re.compile(r"medical|diagnos|medication|medicine|\billness|disabilit|"
-                                  r"\bhealth\b(?!\s*visitor)|hospital|\bgp\b|doctor|allerg|"
+    "medical details or history": re.compile(r"medical|diagnos|medication|medicine|\billness|disabilit|"
+                                  r"(?<!mental\s)\bhealth\b(?!\s*visitor)|hospital|\bgp\b|doctor|allerg|"
                                   r"nhs[\s_-]*(?:number|no\b)|symptom|treatment|impairment|"
                                   r"\behcp\b|special\s+educational\s+needs|(?<!terms\s)(?<!terms\sand\s)"
                                   r"condition(?!s\s+of)", re.I),
