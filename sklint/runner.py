@@ -18,7 +18,9 @@ tests/test_runner_split.py checks that on generated text.
 from __future__ import annotations
 
 import bisect
+import multiprocessing
 import os
+import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
@@ -38,6 +40,8 @@ _ENGINE = None  # one per worker process, built by _init_worker
 # -- worker side ------------------------------------------------------------------------------
 def _init_worker(config: Config) -> None:
     global _ENGINE
+    if _ENGINE is not None and _ENGINE.config == config:
+        return  # forked from a parent that had already loaded it: share its pages
     from .pipeline import Engine
     _ENGINE = Engine(config)
 
@@ -232,8 +236,18 @@ class Runner:
     @property
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker,
-                                             initargs=(self.config,))
+            global _ENGINE
+            ctx = None
+            if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin":
+                # Load the models once, here, and fork the workers from this process: they share
+                # the model's pages instead of each loading (and holding) its own copy, and this
+                # process needs the engine anyway for the message rules of split files.
+                ctx = multiprocessing.get_context("fork")
+                eng = self.engine
+                eng.check_bytes(_WARM_TEXT.encode(), "warm.txt")
+                _ENGINE = eng
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx,
+                                             initializer=_init_worker, initargs=(self.config,))
         return self._pool
 
     def warm(self) -> None:

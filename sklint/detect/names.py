@@ -210,6 +210,7 @@ class _Cands:
         self.spans.append((w.start, w.end, source, conf))
 
 
+INITIAL_NAME_RE = re.compile(rf"(?<![\w.])[{UP}]\.(?:[ ]?-?[{UP}]\.)*[ \t]{_WORD}")
 NAMED_RE = re.compile(
     rf"(?i:\b(?:(?:my|his|her|their|your|whose|the)[ \t]+(?:first[ \t]+|last[ \t]+|full[ \t]+|sur|given[ \t]+)?"
     rf"name(?:[ \t]+is|['’]s|[ \t]*\?|[ \t]*:)|(?:is|am|was|were|be)[ \t]+called|named|"
@@ -245,6 +246,13 @@ def _rule_candidates(text: str, cands: _Cands) -> None:
         if w.tokens:
             w.start = m.start()
             cands.add_walk(w, "title", 0.95, allow_suffix=True)
+    # initials with a surname mid-sentence: "signed by T. Hughes" (not a heading "A. Background")
+    for m in INITIAL_NAME_RE.finditer(text):
+        if _sentence_initial(text, m.start()):
+            continue
+        w = walk_name(text, m.start(), max_tokens=4)
+        if w.words and not w.suffix and _key(w.words[0]) not in NOT_NAMES:
+            cands.add_walk(w, "initials", 0.8)
     # judicial post-nominals: "Tugendhat J", "Auld LJ"
     for m in POSTNOM_RE.finditer(text):
         k = _key(m.group("name"))

@@ -41,6 +41,8 @@ class Prepared:
     findings: dict[str, list[Finding]] = field(default_factory=dict)  # group key -> findings
     part_text: dict[str, str] = field(default_factory=dict)  # group key -> text the offsets index
     max_code: int = 0
+    extra: set[str] = field(default_factory=set)  # groups no ingest part covers (checked here)
+    original: bytes = b""
 
 
 @dataclass
@@ -54,6 +56,7 @@ class Outcome:
     new_codes: int = 0
     unplaced: int = 0
     swept: int = 0
+    rounds: int = 1
     review: list[Review] = field(default_factory=list)
     diff: str = ""
     notes: list[str] = field(default_factory=list)
@@ -95,19 +98,21 @@ class Fixer:
         self.categories = bool(opts.get("generalise-categories"))
 
     # -- pass 1 -----------------------------------------------------------------------------
-    def prepare(self, path: Path, display: str) -> Prepared:
+    def prepare(self, path: Path, display: str, data: Optional[bytes] = None) -> Prepared:
         prep = Prepared(path, display)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            prep.error = f"cannot read: {exc.strerror}"
-            return prep
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                prep.error = f"cannot read: {exc.strerror}"
+                return prep
+        prep.original = data
         try:
             doc = load(data, path.name)
         except Unfixable as exc:
             prep.error = f"cannot be fixed: {exc}"
             return prep
-        result = self.engine.check_path(path, display)
+        result = self.engine.check_bytes(data, display)
         if result.error:
             prep.error = f"cannot be fixed: {result.error}"
             return prep
@@ -137,6 +142,7 @@ class Fixer:
             return prep
         # text no part covers (an HTML alternative, parts the reader skipped): check it here
         extra = [g for k, g in groups.items() if k not in parts and g.text.strip()]
+        prep.extra = {g.key for g in extra}
         if extra:
             msg = Message(source=display, kind=result.kind,
                           parts=tuple(Part(id=g.key, kind="attachment" if g.key.startswith("attachment:") else "body",
@@ -166,7 +172,34 @@ class Fixer:
         return False
 
     # -- pass 2 -----------------------------------------------------------------------------
-    def fix(self, prep: Prepared, floor: int, want_diff: bool = False) -> Outcome:
+    def fix(self, prep: Prepared, floor: int, want_diff: bool = False, rounds: int = 3) -> Outcome:
+        """Fix, then check the result again and fix what that finds, until nothing changes (at
+        most `rounds` times): the file written is one that a further fix leaves as it is."""
+        out = self._fix_once(prep, floor)
+        data = out.data
+        n = 1
+        while data is not None and out.error is None and n < rounds:
+            again = self.prepare(prep.path, prep.display, data)
+            if again.error:
+                break
+            nxt = self._fix_once(again, floor)
+            n += 1
+            if nxt.error or nxt.data is None or nxt.data == data:
+                break
+            data = nxt.data
+            out.replaced += nxt.replaced
+            out.swept += nxt.swept
+            out.new_codes += nxt.new_codes
+            out.people += nxt.new_codes
+            out.unplaced += nxt.unplaced
+            out.review += nxt.review
+            out.rounds = n
+        out.data = data
+        if want_diff and out.error is None:
+            out.diff = self._diff(prep, data)
+        return out
+
+    def _fix_once(self, prep: Prepared, floor: int) -> Outcome:
         out = Outcome(prep.path, prep.display)
         if prep.error or prep.doc is None:
             out.error = prep.error
@@ -183,7 +216,8 @@ class Fixer:
             dl = doc_lookup(self.secret, prep.display)
             for p in people.persons:
                 self.register.saw(p.code, dl)
-        pairs: list[tuple[str, str]] = []
+        pairs: list[tuple[str, str]] = []  # from the parts sklint check reads: swept everywhere
+        extra_pairs: list[tuple[str, str]] = []  # from text only fix reads: swept only there
         first_seen: dict[str, tuple[str, int]] = {}
         covered_keys = set()
         for key, fs in prep.findings.items():
@@ -200,19 +234,22 @@ class Fixer:
                 out.replaced += 1
                 covered_keys.add(key)
                 surface = ptext[s:e]
+                into = extra_pairs if key in prep.extra else pairs
                 if kind == "PERSON" and not _ambiguous(surface):
-                    pairs.append((surface, value))
+                    into.append((surface, value))
                 elif kind in ID_KINDS and kind not in ("PERSON", "AGE") and len(surface.strip()) >= 4:
-                    pairs.append((surface, value))
+                    into.append((surface, value))
                 if kind == "PERSON":
                     code = people.code_for(match)
                     if code and code not in first_seen:
                         first_seen[code] = (key, ptext.count("\n", 0, s) + 1)
         # the same strings everywhere else in the document: other occurrences the detectors did
         # not report, and text no part covers (an HTML alternative), so every copy is consistent
-        if pairs:
-            for key, group in groups.items():
-                out.swept += sweep(group, pairs)
+        for key, group in groups.items():
+            use = pairs + extra_pairs if key in prep.extra else pairs
+            if use:
+                out.swept += sweep(group, use)
+        pairs = pairs + extra_pairs
         for p in people.persons:
             if p.review and p.code in first_seen:
                 part, line = first_seen[p.code]
@@ -220,8 +257,6 @@ class Fixer:
         renamed = doc.rename(lambda s: sweep_string(s, pairs)) if pairs else doc.rename(lambda s: s)
         if pairs:
             doc.properties(lambda s: sweep_string(s, pairs))
-        if want_diff:
-            out.diff = self._diff(prep, groups)
         if doc.changed() or renamed:
             try:
                 data = doc.to_bytes()
@@ -236,14 +271,24 @@ class Fixer:
         out.notes = list(doc.notes)
         return out
 
-    def _diff(self, prep: Prepared, groups: dict[str, Group]) -> str:
+    def _diff(self, prep: Prepared, data: Optional[bytes]) -> str:
+        """Unified diff of the text sklint reads, before and after."""
+        from ..ingest import IngestError, read_bytes
+        if data is None:
+            return ""
+        try:
+            a = read_bytes(prep.original, prep.display, self.engine.config)
+            b = read_bytes(data, prep.display, self.engine.config)
+        except IngestError:
+            return ""
+        after = {p.id: p.text for p in b.parts}
         chunks = []
-        for key, g in groups.items():
-            if not g.changed:
+        for part in a.parts:
+            new = after.get(part.id, "")
+            if new == part.text:
                 continue
-            a = g.text.splitlines(keepends=True)
-            b = g.new_text().splitlines(keepends=True)
-            for line in difflib.unified_diff(a, b, f"{prep.display} ({key})", f"{prep.display} ({key}, fixed)"):
+            for line in difflib.unified_diff(part.text.splitlines(keepends=True), new.splitlines(keepends=True),
+                                             f"{prep.display} ({part.id})", f"{prep.display} ({part.id}, fixed)"):
                 chunks.append(line if line.endswith("\n") else line + "\n")
         return "".join(chunks)
 

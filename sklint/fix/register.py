@@ -227,7 +227,16 @@ class Register:
             if mode & 0o077 and not readonly:
                 os.chmod(p, 0o600)  # tighten a register someone copied with loose permissions
         if readonly:
-            conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
+            # a private in-memory copy: lookups work, nothing is ever written back
+            src = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
+            conn = sqlite3.connect(":memory:")
+            try:
+                src.backup(conn)
+            except sqlite3.DatabaseError:
+                conn.close()
+                raise RegisterError(f"{path}: not a sklint register") from None
+            finally:
+                src.close()
         else:
             conn = sqlite3.connect(str(p))
         conn.execute("PRAGMA secure_delete = ON")

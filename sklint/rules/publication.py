@@ -76,7 +76,7 @@ _PEOPLE = (r"(?:child(?:ren)?|kids?|young\s+(?:people|persons?|carers?|adults?)|
 _COUNT_RX = re.compile(
     r"(?<![\w£$€#./:-])(?P<n>\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
     r"twelve|a\s+single)(?![\w%/:.,-]?\d)(?!\s*(?:%|per\s*cent|percent))\s+"
-    r"(?P<mid>(?:[A-Za-z'’-]+\s+){0,3}?)(?P<noun>" + _PEOPLE + r")\b", re.I)
+    r"(?P<mid>(?:(?:[A-Za-z'’-]+|(?:Year|Yr)\s?\d{1,2}|\d{1,2}-year-old)\s+){0,3}?)(?P<noun>" + _PEOPLE + r")\b", re.I)
 _NOT_BEFORE = re.compile(r"(?:\b(?:year|aged?|ages|no\.?|number|page|step|week|day|room|unit|"
                          r"flat|house|q|quarter|grant|lot|in|of|out\s+of|top|than|under|over|"
                          r"about|the\s+first|the\s+last)\s*)$", re.I)
@@ -229,7 +229,8 @@ def _small_counts_prose(part: Part, threshold: int, cond_rx, org_words) -> list[
         if re.search(r"\b(?:\d+|one)\s+(?:in|of|out\s+of)\s*$", before, re.I):
             continue  # "1 in 5 children"
         mid = m.group("mid").lower()
-        if re.search(r"\b(?:of|times|hours?|days?|weeks?|months?|years?|sessions?|minutes?)\b", mid):
+        if re.search(r"\b(?:of|times|hours?|days?|weeks?|months?|sessions?|minutes?)\b|"
+                     r"\byears?\b(?!\s?\d)", mid):
             continue  # "2 of our families", "3 sessions with children"
         line_lo = text.rfind("\n", 0, m.start()) + 1
         line_hi = text.find("\n", m.end())
