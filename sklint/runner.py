@@ -85,24 +85,16 @@ def _chunk_size(n: int, jobs: int) -> int:
 
 
 def cut_points(text: str, size: int) -> list[int]:
-    """Start offsets of chunks of about `size` characters, each starting after a blank line
-    (else after a line end, else after a space, else anywhere). The first is always 0."""
+    """Start offsets of chunks of about `size` characters. The chunks are made of whole pieces of
+    the NER's own cutting (sklint.detect.ner.split_chunks: at most 20,000 characters, cut at a
+    blank line, else a line end, a sentence end or a space), so the NER sees exactly the same
+    pieces whether the text is split across workers or not. The first offset is always 0."""
+    from .detect.ner import split_chunks
+    pieces = [off for off, _ in split_chunks(text)]
     cuts = [0]
-    i, n = 0, len(text)
-    while n - i > size + size // 2:
-        lo, hi = i + size // 2, i + size
-        cut = -1
-        for sep in ("\n\n", "\n", " "):
-            j = text.rfind(sep, lo, hi)
-            if j < 0:
-                j = text.find(sep, hi, i + 2 * size)
-            if j >= 0:
-                cut = j + len(sep)
-                break
-        if cut <= i:
-            cut = hi
-        cuts.append(cut)
-        i = cut
+    for off in pieces[1:]:
+        if off - cuts[-1] >= size and len(text) - off >= size // 2:
+            cuts.append(off)
     return cuts
 
 

@@ -182,7 +182,7 @@ def test_docx_runs_tables_headers_footers(tmp_path):
     # name was removed from the other runs, whose formatting is unchanged
     assert first.runs[1].bold and first.runs[1].text.startswith("SKC-")
     assert first.runs[2].italic and first.runs[2].text == ""
-    assert first.runs[3].text.startswith(", [age band")
+    assert first.runs[3].text.startswith(", [secondary school age]")
     assert "scared to go home" in text
     assert d.tables[0].rows[1].cells[1].text == "[NHS number removed]"
     assert d.sections[0].header.paragraphs[0].text.startswith("Referral: SKC-")
@@ -371,17 +371,19 @@ def test_generalisers():
     import datetime as dt
     opts = options_from({})
     today = dt.date(2025, 6, 1)
-    assert generalise("DATE_OF_BIRTH", "3/4/2011", opts, today) == "[age band 14-15]"
+    assert generalise("DATE_OF_BIRTH", "3/4/2011", opts, today) == "[secondary school age]"
     assert generalise("DATE_OF_BIRTH", "3rd April 2013", options_from({"date-of-birth": "year"}), today) == "[born 2013]"
     assert generalise("DATE_OF_BIRTH", "14.09.2012", options_from({"date-of-birth": "remove"}), today) == "[date of birth removed]"
-    assert generalise("AGE", "six-year-old", opts) == "[age band 5-7]"
+    assert generalise("AGE", "six-year-old", opts) == "[primary school age]"
+    assert generalise("AGE", "aged 42", opts) == "[in their 40s]"
+    assert generalise("AGE", "17-year-old", opts) == "[sixth-form age]"
     assert generalise("POSTCODE", "LA9 4DH", opts) == "LA9"
     assert generalise("POSTCODE", "LA9 4DH", options_from({"postcode": "remove"})) == "[postcode removed]"
     assert generalise("POSTAL_ADDRESS", "27 Fellside Road, Kendal, Cumbria", options_from({"postal-address": "town"})) == "Kendal Cumbria"
     assert generalise("POSTAL_ADDRESS", "27 Fellside Road, Kendal", opts) == "[address removed]"
     assert generalise("NI_NUMBER", "JK 48 27 16 B", opts) == "[NI number removed]"
     assert parse_date("2014-06-21").year == 2014 and parse_date("2 May 1996").month == 5
-    assert band(13) == "11-13" and band(40) == "40-49"
+    assert band(13) == "secondary school age" and band(40) == "in their 40s"
     with pytest.raises(Exception):
         options_from({"age": "exact"})
 

@@ -106,7 +106,7 @@ def test_output_differs_only_at_findings(fixed, doc):
             if op in ("replace", "delete"):
                 for w, s, e in a[i1:i2]:
                     assert any(s < fe and fs < e for fs, fe in spans), \
-                        f"{doc} {part.id}: a word outside every finding changed (offset {s})"
+                        f"{doc} {part.id}: {w!r} (offset {s}) is outside every finding of the input but changed"
 
 
 def test_second_fix_is_a_no_op(fixed):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 from typing import Optional
@@ -338,4 +337,4 @@ def register_rekey(reveal_key, new_key_file, new_reveal_key, key_file, register_
                    "destroy the old one.", err=True)
 
 
-__all__ = ["fix", "register", "shutil"]
+__all__ = ["fix", "register"]

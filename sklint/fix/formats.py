@@ -7,7 +7,6 @@ text and HTML bodies, attachments rewritten recursively).
 from __future__ import annotations
 
 import codecs
-import copy
 import datetime as _dt
 import html as _html
 import io
@@ -764,4 +763,4 @@ class _AttachedEml(EmlDoc):
         super().__init__(data=data, msg=msg, pid=pid, nested=True, used=used, depth=depth, loader=load)
 
 
-__all__ = ["FIXABLE", "FixDoc", "Unfixable", "fmt_of", "load", "copy"]
+__all__ = ["FIXABLE", "FixDoc", "Unfixable", "fmt_of", "load"]

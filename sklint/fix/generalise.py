@@ -49,7 +49,7 @@ _CAT_WORDS = "|".join(re.escape(v) for v in CATEGORY_PHRASE.values())
 
 
 def fixed_marker_re(prefix: str = "SKC") -> re.Pattern[str]:
-    return re.compile(rf"\b{re.escape(prefix)}-\d{{3,7}}\b|\[(?:{_PH_WORDS})\]|\[age band \d+-\d+\]"
+    return re.compile(rf"\b{re.escape(prefix)}-\d{{3,7}}\b|\[(?:{_PH_WORDS})\]|\[(?:under 5|primary school age|secondary school age|sixth-form age|young adult|in their \d+s)\]"
                       rf"|\[born \d{{4}}\]|\[(?:{_CAT_WORDS}|sensitive detail)\]")
 
 
@@ -90,12 +90,19 @@ def age_of(text: str) -> Optional[int]:
 
 
 def band(age: int) -> str:
-    """Bands used in the charity's own reports: 0-4, 5-7, 8-10, 11-13, 14-15, 16-17, then decades."""
-    for lo, hi in ((0, 4), (5, 7), (8, 10), (11, 13), (14, 15), (16, 17), (18, 24)):
-        if lo <= age <= hi:
-            return f"{lo}-{hi}"
-    lo = age // 10 * 10
-    return f"{lo}-{lo + 9}"
+    """A broad age group that never repeats the exact age: under 5, primary school age (5-10),
+    secondary school age (11-15), sixth-form age (16-17), young adult (18-24), then decades."""
+    if age < 5:
+        return "under 5"
+    if age <= 10:
+        return "primary school age"
+    if age <= 15:
+        return "secondary school age"
+    if age <= 17:
+        return "sixth-form age"
+    if age <= 24:
+        return "young adult"
+    return f"in their {age // 10 * 10}s"
 
 
 def parse_date(text: str) -> Optional[_dt.date]:
@@ -139,12 +146,12 @@ def generalise(entity: str, text: str, opts: dict, today: Optional[_dt.date] = N
         if mode == "year":
             return f"[born {d.year}]"
         a = age_on(d, today)
-        return f"[age band {band(a)}]" if a >= 0 else PLACEHOLDER[entity]
+        return f"[{band(a)}]" if a >= 0 else PLACEHOLDER[entity]
     if entity == "AGE":
         a = age_of(text)
         if opts["age"] == "remove" or a is None:
             return PLACEHOLDER[entity]
-        return f"[age band {band(a)}]"
+        return f"[{band(a)}]"
     if entity == "POSTCODE":
         compact = re.sub(r"\s+", "", text.upper())
         if opts["postcode"] == "outward" and re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}", compact):

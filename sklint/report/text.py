@@ -31,7 +31,7 @@ def render(results: Iterable[FileResult], show_matches: bool = False, colour: bo
             if colour:
                 where = _BOLD + where + _RESET
                 code = _COLOURS.get(f.severity, "") + code + _RESET
-            tail = f" [{shown}]" if shown else ""
+            tail = (f" [{shown}]" if show_matches else f" {shown}") if shown else ""
             quoted = " (in quoted reply)" if f.quoted else ""
             sugg = f" -> {f.suggestion}" if f.suggestion and show_matches else ""
             lines.append(f"{where}: {code} {f.rule} {f.severity}: {f.message}{quoted}{tail}{sugg}")
