@@ -67,6 +67,12 @@ def _detect(message: Message, keep: Optional[str]) -> list[Finding]:
     return [f for f in found if f.part == keep]
 
 
+def _ner(pieces: list[str]) -> list[list[tuple[int, int, str]]]:
+    """NER on pieces already cut by ner.split_chunks (so the worker does not cut them again)."""
+    assert _ENGINE is not None
+    return _ENGINE.nlp.entities(pieces)
+
+
 _WARM_TEXT = ("Dear Sarah,\n\nKayden Brooks (DOB 03/04/2011, aged 13) of 27 Fellside Road, Kendal "
               "LA9 4DH, told his mentor he has ADHD. Call Leanne on 07700 900987.\n")
 
@@ -198,6 +204,66 @@ def _with_detections(engine, findings: list[Finding]):
     return _Detected()
 
 
+class PoolNlp:
+    """An NlpEngine whose entities() runs in the pool's workers, piece by piece.
+
+    The pieces are exactly those NlpEngine.entities cuts (ner.split_chunks), each analysed on its
+    own as it would be in one process, so the entities are the same; only where they are computed
+    changes. prefetch() starts the NER of a message's parts before the detectors ask for it, so
+    this process runs the pattern, name-rule and category detectors while the workers run NER.
+    """
+
+    def __init__(self, base, pool: ProcessPoolExecutor):
+        self._base = base
+        self._pool = pool
+        self._pending: dict[str, list[tuple[int, Future]]] = {}
+        self.model_name = base.model_name
+        self.enabled = base.enabled
+
+    @property
+    def nlp(self):  # a detector that wants the spaCy pipeline itself gets this process's copy
+        return self._base.nlp
+
+    def __getattr__(self, name):
+        return getattr(self._base, name)
+
+    def _submit(self, text: str) -> list[tuple[int, Future]]:
+        from .detect.ner import split_chunks
+        return [(off, self._pool.submit(_ner, [piece])) for off, piece in split_chunks(text)]
+
+    def prefetch(self, texts) -> None:
+        if not self.enabled:
+            return
+        for t in texts:
+            if t and t.strip() and t not in self._pending:
+                self._pending[t] = self._submit(t)
+
+    def entities(self, texts, labels=None):
+        if not self.enabled:
+            return [[] for _ in texts]
+        wanted = set(labels) if labels is not None else None
+        jobs = []
+        for t in texts:
+            if not t or not t.strip():
+                jobs.append([])
+            else:
+                jobs.append(self._pending.get(t) or self._submit(t))
+        out = []
+        for futs in jobs:
+            ents = []
+            for off, fut in futs:
+                ents += [(off + s, off + e, label) for s, e, label in fut.result()[0]
+                         if wanted is None or label in wanted]
+            out.append(ents)
+        return out
+
+    def clear(self) -> None:
+        for futs in self._pending.values():
+            for _, f in futs:
+                f.cancel()
+        self._pending.clear()
+
+
 # -- the runner -------------------------------------------------------------------------------
 class Runner:
     """Checks files with one in-process Engine (jobs == 1) or a pool of `jobs` worker processes.
@@ -208,13 +274,15 @@ class Runner:
     """
 
     def __init__(self, config: Config, jobs: int = 1, engine=None,
-                 split_chars: int = SPLIT_CHARS):
+                 split_chars: int = SPLIT_CHARS, chunked: bool = False):
         if jobs <= 0:
             jobs = os.cpu_count() or 1
         self.config = config
         self.jobs = jobs
         self.split_chars = split_chars
+        self.chunked = chunked
         self._engine = engine
+        self._pool_engine = None
         self._pool: Optional[ProcessPoolExecutor] = None
 
     # lazily built pieces
@@ -296,12 +364,15 @@ class Runner:
         return self.check_message(message, shown)
 
     def check_message(self, message: Message, shown: str) -> FileResult:
-        tasks = split_tasks(message, self.jobs, self.split_chars) if self.jobs > 1 else None
-        if tasks is None:
-            if self.jobs > 1:
-                return self.pool.submit(_check_message, message, shown).result()
+        long_part = any(len(p.text) >= self.split_chars for p in message.parts)
+        if self.jobs == 1:
             return FileResult(shown, message.kind, None,
                               tuple(self.engine.check_message(message, shown)), message=message)
+        if not long_part:
+            return self.pool.submit(_check_message, message, shown).result()
+        if not self.chunked:
+            return self._check_pool_ner(message, shown)
+        tasks = split_tasks(message, self.jobs, self.split_chars)
         futures = [(self.pool.submit(_detect, m, keep), off) for m, keep, off in tasks]
         found: list[Finding] = []
         for fut, off in futures:
@@ -309,6 +380,23 @@ class Runner:
         from .pipeline import resolve_overlaps
         found = place(message, resolve_overlaps(found))
         findings = _with_detections(self.engine, found).check_message(message, shown)
+        return FileResult(shown, message.kind, None, tuple(findings), message=message)
+
+
+    def _check_pool_ner(self, message: Message, shown: str) -> FileResult:
+        """The detectors here, their NER in the workers (started before the detectors run)."""
+        from .pipeline import Engine
+        base = self.engine
+        if self._pool_engine is None:
+            self._pool_engine = Engine(self.config, registry=base.registry,
+                                       nlp=PoolNlp(base.nlp, self.pool))
+        eng = self._pool_engine
+        eng.nlp.prefetch(p.text for p in message.parts if p.kind != "headers")
+        try:
+            found = place(message, eng.detect(message))
+            findings = _with_detections(eng, found).check_message(message, shown)
+        finally:
+            eng.nlp.clear()
         return FileResult(shown, message.kind, None, tuple(findings), message=message)
 
 

@@ -24,10 +24,12 @@ LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _rule_entry(rule) -> dict[str, Any]:
-    doc = (rule.doc or "").strip()
-    help_text = f"{rule.summary}\n\nPolicy: {rule.policy}" + (f"\n\n{doc}" if doc else "")
-    help_md = f"**{rule.code} {rule.name}**: {rule.summary}\n\n*Policy:* {rule.policy}" + \
-        (f"\n\n{doc}" if doc else "") + f"\n\n`sklint rules {rule.code}` prints this help."
+    # The rule's long documentation (`sklint rules CODE`, helpUri) holds worked examples; it is
+    # not copied here, so a build log or dashboard never shows example identifiers either.
+    help_text = (f"{rule.summary}\n\nPolicy: {rule.policy}\n\n"
+                 f"Run `sklint rules {rule.code}` for what it finds, why, and examples.")
+    help_md = (f"**{rule.code} {rule.name}**: {rule.summary}\n\n*Policy:* {rule.policy}\n\n"
+               f"Run `sklint rules {rule.code}` for what it finds, why, and examples.")
     tags = ["privacy", rule.kind]
     if rule.entity:
         tags.append(rule.entity)
@@ -37,7 +39,7 @@ def _rule_entry(rule) -> dict[str, Any]:
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary or rule.name},
-        "fullDescription": {"text": (doc or rule.summary or rule.name)[:4000]},
+        "fullDescription": {"text": f"{rule.summary or rule.name} (policy {rule.policy})"},
         "help": {"text": help_text, "markdown": help_md},
         "helpUri": rule_url(rule.code),
         "defaultConfiguration": {"level": LEVEL.get(rule.severity, "warning")},
