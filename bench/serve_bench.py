@@ -58,18 +58,21 @@ def typical_email() -> dict:
 
 
 def docx_bytes(target: int = 50_000) -> bytes:
+    """A ~50 KB .docx of varied prose (repeated text would compress to nothing)."""
+    import random
     import docx
+    rnd = random.Random(7)
+    words = " ".join(PARAGRAPHS).replace(".", "").replace(",", "").split()
     d = docx.Document()
     d.add_heading("Session notes", 1)
-    i = 0
-    while True:
+    for step in range(200):  # bounded
         for _ in range(10):
-            d.add_paragraph(PARAGRAPHS[i % len(PARAGRAPHS)] + f" (note {i})")
-            i += 1
+            d.add_paragraph(" ".join(rnd.choice(words) for _ in range(40)).capitalize() + ".")
         buf = io.BytesIO()
         d.save(buf)
-        if len(buf.getvalue()) >= target or i > 5000:
-            return buf.getvalue()
+        if len(buf.getvalue()) >= target:
+            break
+    return buf.getvalue()
 
 
 def free_port() -> int:

@@ -1,19 +1,21 @@
 """Run the pipeline over many files: in this process, or in `jobs` worker processes that each
-load the model once. Results come back in input order, so --jobs N never changes the report.
+hold the model. Results come back in input order, so --jobs N never changes the report.
 
-With jobs > 1 a large text is also spread over the workers, so one big file uses every core:
-a part of at least SPLIT_CHARS characters is cut at paragraph boundaries (blank lines, else line
-ends) into chunks (about four per worker, 20,000 to 100,000 characters); each worker runs the detectors (`Engine.detect`) on a copy
-of the message that holds one chunk (plus the message's small parts as context, e.g. the subject
-and the headers); the findings come back with their offsets shifted to the whole part and go
-through the message rules, suppression and positions in this process, exactly as
-`Engine.check_message` does.
+With jobs > 1 one long text also uses every core. A file of at least SPLIT_FILE_BYTES is read
+here; if a part has at least SPLIT_CHARS characters, the detectors run here while the spaCy NER
+(most of the cost) runs in the workers, one piece per task: the very pieces NlpEngine.entities
+cuts (ner.split_chunks), started before the detectors ask for them (PoolNlp.prefetch). The
+findings are identical to one process (tests/test_runner_split.py), because every detector still
+sees the whole message; only where the NER runs changes.
 
-What splitting can change: a detector that links evidence across paragraphs further apart than a
-chunk (a name learnt in paragraph 3 and looked for again in paragraph 900) sees only its chunk.
-Identifier, category and NER detection are local to a sentence or a paragraph (the NER already
-works on pieces of at most 20,000 characters), so the findings are the same as in one process;
-tests/test_runner_split.py checks that on generated text.
+`Runner(chunked=True)` goes further and runs all the detectors on chunks of the text in the
+workers (cut on the NER's piece boundaries, offsets shifted back, rules and suppression here).
+That is faster but only exact for detectors that look at one paragraph at a time: the PERSON
+detector (detect/names.py) uses message-wide evidence (words seen in lower case, NER votes,
+names propagated across the text), so it is off by default.
+
+The workers are forked from this process after it has loaded the models, so they share the
+model's memory pages instead of each loading a copy.
 """
 from __future__ import annotations
 

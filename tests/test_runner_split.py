@@ -25,16 +25,17 @@ def _generate():
     return generate
 
 
-def test_cut_points_at_paragraphs_and_cover_the_text():
-    text = "".join(f"Paragraph {i} about Chloe.\nSecond line.\n\n" for i in range(3000))
-    cuts = cut_points(text, 5000)
-    assert cuts[0] == 0 and cuts == sorted(set(cuts)) and len(cuts) > 10
+def test_cut_points_on_ner_piece_boundaries():
+    from sklint.detect.ner import split_chunks
+    text = "".join(f"Paragraph {i} about Chloe.\nSecond line.\n\n" for i in range(10_000))
+    cuts = cut_points(text, 50_000)
+    pieces = {off for off, _ in split_chunks(text)}
+    assert cuts[0] == 0 and cuts == sorted(set(cuts)) and len(cuts) >= 5
+    assert set(cuts) <= pieces  # the NER sees the same pieces, split or not
     for c in cuts[1:]:
         assert text[c - 2:c] == "\n\n"
     ends = cuts[1:] + [len(text)]
-    assert all(2500 <= e - s <= 7600 for s, e in zip(cuts, ends))
-    one_line = "word " * 10_000  # no line ends: cut after spaces
-    assert all(one_line[c - 1] == " " for c in cut_points(one_line, 4000)[1:])
+    assert all(e - s >= 25_000 for s, e in zip(cuts, ends))
     assert cut_points("x" * 100, 4000) == [0]
 
 
@@ -65,7 +66,7 @@ def test_split_tasks_keep_small_parts_as_context(tmp_path):
     msg = read_path(p, Config())
     assert split_tasks(msg, 2, split_chars=200_000) is None
     tasks = split_tasks(msg, 2, split_chars=50_000)
-    assert len(tasks) >= 4
+    assert len(tasks) >= 2
     body = msg.parts[0]
     assert "".join(m.parts[-1].text for m, keep, off in tasks if keep == body.id) == body.text
     offs = [off for _, keep, off in tasks if keep == body.id]
