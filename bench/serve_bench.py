@@ -57,21 +57,46 @@ def typical_email() -> dict:
     }
 
 
-def docx_bytes(target: int = 50_000) -> bytes:
-    """A ~50 KB .docx of varied prose (repeated text would compress to nothing)."""
+def _noise_png(side: int, seed: int = 7) -> bytes:
+    """An RGB PNG of noise (incompressible): stands in for a letterhead logo or a photo."""
+    import random
+    import struct
+    import zlib
+    rnd = random.Random(seed)
+    raw = b"".join(b"\0" + bytes(rnd.getrandbits(8) for _ in range(side * 3)) for _ in range(side))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+
+
+def docx_bytes(target: int = 50_000, text_chars: int = 7_000) -> bytes:
+    """A ~50 KB .docx shaped like a real one: a logo image and about two pages of prose
+    (~7,000 characters). Word files of this size are mostly template, styles and images;
+    repeated filler text would compress to nothing and random text would make it 20 pages."""
     import random
     import docx
+    from docx.shared import Cm
     rnd = random.Random(7)
     words = " ".join(PARAGRAPHS).replace(".", "").replace(",", "").split()
     d = docx.Document()
+    base = io.BytesIO()
+    d.save(base)
     d.add_heading("Session notes", 1)
-    for step in range(200):  # bounded
-        for _ in range(10):
-            d.add_paragraph(" ".join(rnd.choice(words) for _ in range(40)).capitalize() + ".")
+    n = 0
+    while n < text_chars:
+        para = " ".join(rnd.choice(words) for _ in range(60)).capitalize() + "."
+        d.add_paragraph(para)
+        n += len(para)
+    buf = io.BytesIO()
+    d.save(buf)
+    room = target - len(buf.getvalue()) - 600
+    if room > 1000:  # a logo to bring it to the target size
+        side = max(8, int((room / 3) ** 0.5))
+        d.paragraphs[0].insert_paragraph_before().add_run().add_picture(io.BytesIO(_noise_png(side)), width=Cm(3))
         buf = io.BytesIO()
         d.save(buf)
-        if len(buf.getvalue()) >= target:
-            break
     return buf.getvalue()
 
 

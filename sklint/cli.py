@@ -15,11 +15,37 @@ from .model import SEVERITY_RANK
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
+# Sub-commands that live in other modules: name -> (module, attribute). The explicit list is the
+# whole registry; a module is imported only when its command runs, so `sklint check` starts fast.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "fix": ("sklint.fix.cli", "fix"),
+    "register": ("sklint.fix.cli", "register"),
+    "baseline": ("sklint.baseline", "baseline"),
+    "serve": ("sklint.serve.cli", "serve"),
+    "record": ("sklint.serve.cli", "record"),
+    "exchange": ("sklint.serve.cli", "exchange"),
+}
+
+
 class DefaultGroup(click.Group):
-    """A group whose unknown first argument is a path for the default `check` command."""
+    """A group whose unknown first argument is a path for the default `check` command, with the
+    sub-commands of LAZY_COMMANDS loaded on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name in self.commands:
+            return self.commands[name]
+        if name in LAZY_COMMANDS:
+            import importlib
+            module, attr = LAZY_COMMANDS[name]
+            return getattr(importlib.import_module(module), attr)
+        return None
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+        if args and args[0] not in self.commands and args[0] not in LAZY_COMMANDS \
+                and args[0] not in ("--help", "-h", "--version"):
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
@@ -141,25 +167,6 @@ def rules_cmd(rule):
         click.echo(f"{r.code:<7}{r.name:<32}{r.severity:<9}{(r.entity or r.category or r.kind):<20}{r.policy}")
 
 
-def _register_subcommands() -> None:
-    """Explicit list of the sub-commands that live in other modules."""
-    import importlib
-    for module, names in (
-        ("sklint.fix.cli", ("fix", "register")),
-        ("sklint.baseline", ("baseline",)),
-        ("sklint.serve.cli", ("serve", "record", "exchange")),
-    ):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.startswith("sklint"):
-                continue  # that part of sklint is not built yet
-            raise
-        for name in names:
-            main.add_command(getattr(mod, name))
-
-
-_register_subcommands()
 
 
 if __name__ == "__main__":

@@ -5,9 +5,11 @@ files -> ingest -> Message(parts) -> detectors -> Findings -> message rules -> s
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
+_NEWLINE = re.compile("\n")
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -54,6 +56,7 @@ class Part:
     blocks: tuple[tuple[int, int], ...] = ()
     filename: Optional[str] = None  # for attachments: the attachment's own file name
     table_headers: tuple[tuple[int, int, str], ...] = ()  # (start, end, column header) per table cell
+    _newlines: Optional[list[int]] = field(default=None, init=False, compare=False, repr=False)
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a text offset, in source-file terms where anchors exist."""
@@ -67,9 +70,13 @@ class Part:
                 if nl:
                     return a_line + nl, offset - (a_off + seg.rfind("\n") + 1) + 1
                 return a_line, a_col + (offset - a_off)
-        line = self.text.count("\n", 0, offset) + 1
-        col = offset - (self.text.rfind("\n", 0, offset) + 1) + 1
-        return line, col
+        nls = self._newlines
+        if nls is None:  # built once per part: no rescans per finding
+            nls = [m.start() for m in _NEWLINE.finditer(self.text)]
+            object.__setattr__(self, "_newlines", nls)
+        i = bisect.bisect_left(nls, offset)
+        line_start = nls[i - 1] + 1 if i else 0
+        return i + 1, offset - line_start + 1
 
     def is_quoted(self, start: int, end: int) -> bool:
         return any(qs <= start and end <= qe for qs, qe in self.quoted)
