@@ -244,3 +244,86 @@ def test_dev_corpus_category_pairs(engine):
         fn += len(gold - got)
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     assert 2 * precision * recall / (precision + recall) >= 0.85, (tp, fp, fn)
+
+
+# -- generalisation: kinds of detail beyond the dev corpus ------------------------------------
+
+@pytest.mark.parametrize("text, category", [
+    # ethnicity: ethnic groups, national origin in a person's shape, compound descriptors
+    ("The family are Pashtun and moved from Kandahar to Coventry last spring.", "ETHNICITY"),
+    ("Mum is Ghanaian and Dad is of Irish descent.", "ETHNICITY"),
+    ("Dilan is a Turkish Kurd who came to the UK with his aunt.", "ETHNICITY"),
+    ("Ethnic group: Gypsy or Irish Traveller", "ETHNICITY"),
+    # religion: denominations, plurals, practice, places of worship as somewhere a person goes
+    ("The family are Sunni Muslims and Hamid goes to madrasa after school.", "RELIGION"),
+    ("Her nan takes her to the Ethiopian Orthodox church in Brixton most Sundays.", "RELIGION"),
+    ("He only eats halal, so please order him the chicken wrap.", "RELIGION"),
+    # health: named syndromes, procedures, abbreviations in context, medicine stems, counselling
+    ("Her brother has Pierre Robin syndrome and is fed by a tube at night.", "HEALTH"),
+    ("Grandad had a double heart bypass last winter.", "HEALTH"),
+    ("Dad's MND diagnosis came through in January.", "HEALTH"),
+    ("Mum has been prescribed duloxetine for her back pain.", "HEALTH"),
+    ("She sees a counsellor at school every Wednesday.", "HEALTH"),
+    # safeguarding: suicide risk in plain words
+    ("He told his mentor he has been thinking about taking his dad's pills.", "SAFEGUARDING"),
+    ("She said she wants to die and has written a note.", "SAFEGUARDING"),
+    # criminal offences: cautions, youth justice
+    ("Her stepdad received a police caution for common assault in 2021.", "CRIMINAL_OFFENCE"),
+    ("Kai has been working with the youth offending team since March.", "CRIMINAL_OFFENCE"),
+    # trade union: joining a named union
+    ("Nadia joined Unison after her hours were cut.", "TRADE_UNION"),
+])
+def test_broader_kinds_are_reported(text, category):
+    assert category in cats(text)
+
+
+@pytest.mark.parametrize("text", [
+    "We welcome Kurdish, Arabic and Dari speakers; interpreters are booked for every session.",
+    "He is learning Tamil at Saturday school.",
+    "The Syrian supper club meets at the community centre on Fridays.",
+    "Faith leaders from the mosque, the gurdwara and the parish church spoke at the vigil.",
+    "Our Christmas party is in the Baptist church hall on Mill Lane.",
+    "She stressed that the deadline for the grant report is Friday.",
+    "He tagged the group in the photos from the fun day.",
+    "Please treat the pilot figures with caution.",
+    "Sign up for our Tuesday MS Teams catch-up.",
+    "The session will explain how to support a young person who talks about suicide.",
+    "Ifeoma and Paloma will run the craft table.",
+    "Depression and anxiety are common among young carers, the research shows.",
+])
+def test_broader_lexicons_stay_quiet_on_everyday_and_generic_text(text):
+    assert cats(text) == set()
+
+
+# -- filled-in form fields --------------------------------------------------------------------
+
+def test_a_filled_in_field_is_about_the_form_subject():
+    assert "ETHNICITY" in cats("Referral\nName\nJ. Doe\nEthnicity\nBlack African\nSchool\nSt Anne's")
+    assert "RELIGION" in cats("Religion: Sikh")
+
+
+def test_a_blank_forms_options_are_not_values():
+    options = "Ethnicity\nWhite British\nBlack Caribbean\nIndian\nPrefer not to say\nReligion\nMuslim\nSikh\nOther"
+    assert cats(options) == set()
+    assert cats("Ethnicity: White British / Black Caribbean / Indian / Other") == set()
+
+
+# -- same-sex partners: the holder's sex from the quote's attribution or pronouns ------------
+
+@pytest.mark.parametrize("text", [
+    '"My husband does all the cooking," Gareth laughs. Gareth is 58 and he runs our allotment club. He grows enormous leeks.',
+    '"My wife thinks I am mad," she says of her marathon plans.',
+    "Tomasz's husband drove the minibus. Tomasz has been with us since 2021 and he leads the choir. He is brilliant.",
+])
+def test_a_same_sex_partner_is_inferred_when_the_holders_sex_is_clear(text):
+    assert "SEXUAL_ORIENTATION" in cats(text)
+
+
+@pytest.mark.parametrize("text", [
+    '"My husband does all the cooking," Gwen laughs. Gwen is 58 and she runs our allotment club. She grows leeks.',
+    '"My wife thinks I am mad," he says.',
+    "Sam's husband drove the minibus.",                 # holder's sex unknown: nothing inferred
+    "Thanks to my husband for all his help with the raffle.",  # no attribution
+])
+def test_no_same_sex_inference_without_a_clear_mismatch(text):
+    assert "SEXUAL_ORIENTATION" not in cats(text)

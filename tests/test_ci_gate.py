@@ -174,3 +174,35 @@ def test_docs_cover_every_option():
                  "web-form-overcollection", "preset", ".pre-commit-hooks.yaml", "action.yml",
                  "upload-sarif", "exclude", "categories"):
         assert word in doc, word
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path):
+    """rich draws a progress bar on stderr when it is a TTY; piped output never has one."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    repo = build_repo(tmp_path / "repo")
+    piped = run(["check", "site"], repo)
+    assert "━" not in piped.stderr and "\x1b[" not in piped.stderr
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "SKLINT_BASELINE_KEY"}
+    env.update(TERM="xterm", COLUMNS="100")
+    proc = subprocess.Popen([sys.executable, "-m", "sklint", "check", "--format", "json", "site"],
+                            cwd=str(repo), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=slave, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    out, _ = proc.communicate(timeout=300)
+    os.close(master)
+    tty_err = b"".join(chunks).decode("utf-8", "replace")
+    assert "sklint" in tty_err and "━" in tty_err
+    assert json.loads(out)["files"]  # stdout stays clean JSON

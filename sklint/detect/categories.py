@@ -322,8 +322,8 @@ def detect_categories(part: Part, ctx, persons=()) -> list[Finding]:
         ss, se = sents[si]
         flags = cat_anchored(e.category)
         score = e.weight
-        if flags[si] or _field_value(comp.fields.get(e.category), norm, start, end,
-                                     hit_starts[e.category]):
+        field = _field_value(comp.fields.get(e.category), norm, start, end, hit_starts[e.category])
+        if flags[si] or field:
             score += ANCHOR_SAME
         elif (si > 0 and flags[si - 1]) or (si + 1 < len(sents) and flags[si + 1]):
             score += ANCHOR_NEIGHBOUR
@@ -335,7 +335,9 @@ def detect_categories(part: Part, ctx, persons=()) -> list[Finding]:
         if (_any_in(hyp, cstart, start) or _any_in(cspans(e.category, "hypothetical"), cstart, start)
                 or sentence.rstrip().endswith("?")):
             score -= pen["hypothetical"]
-        if _any_in(gen_shared, ss, se) or _any_in(cspans(e.category, "generic"), ss, se):
+        # a field's own label ("Ethnic group:") is not generic text about its value
+        gs = start if field else ss
+        if _any_in(gen_shared, gs, se) or _any_in(cspans(e.category, "generic"), gs, se):
             score -= pen["generic"]
         if _any_in(agg, ss, se) or _any_in(cspans(e.category, "aggregate"), ss, se):
             score -= pen["aggregate"]

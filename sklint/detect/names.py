@@ -45,34 +45,34 @@ TITLE_RE = re.compile(
     + r"|MR|MRS|MS|DR|MISS)\.?(?=[ \t\u00a0])")
 POSTNOM_RE = re.compile(rf"(?<![\w.])(?P<name>{_WORD})[ \t](?:{'|'.join(sorted(POST_NOMINALS, key=len, reverse=True))})\.?(?![\w])")
 _SAL = "|".join(sorted((re.escape(s) for s in SALUTATIONS), key=len, reverse=True))
-SALUTATION_RE = re.compile(rf"(?im)^[ \t>]*(?:{_SAL})[ \t]*,?[ \t]+(?=[{UP}])")
-SIGNOFF_RE = re.compile(rf"(?im)^[ \t>]*(?:{_SAL})[ \t]*[,!.]?[ \t]*\n[ \t>]*(?=[{UP}])")
+SALUTATION_RE = re.compile(rf"(?im)^[ \t>]{{0,8}}(?:{_SAL})[ \t]{{0,8}},?[ \t]{{1,8}}(?=[{UP}])")
+SIGNOFF_RE = re.compile(rf"(?im)^[ \t>]{{0,8}}(?:{_SAL})[ \t]{{0,8}}[,!.]?[ \t]{{0,8}}\n[ \t>]{{0,8}}(?=[{UP}])")
 _REL = "|".join(sorted((re.escape(r) for r in RELATIONS), key=len, reverse=True))
-RELATION_RE = re.compile(rf"(?i)(?<![\w-])(?:{_REL})[ \t]*[,:]?[ \t]*\(?[ \t]*(?=[{UP}])")
+RELATION_RE = re.compile(rf"(?i)(?<![\w-])(?:{_REL})[ \t]{{0,8}}[,:]?[ \t]{{0,8}}\(?[ \t]{{0,8}}(?=[{UP}])")
 _NUMWORD = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
             "fifteen|sixteen|seventeen|eighteen|nineteen")
 AGE_AFTER_RE = re.compile(
-    rf"(?:,[ \t]*\d{{1,2}}[ \t]*(?:,|\)|$|\n|[ \t]+from\b|[ \t]+(?:and|with)\b)"
-    rf"|[ \t]*\([ \t]*(?:aged[ \t]*)?\d{{1,2}}[ \t]*\)"
-    rf"|[ \t]*\([^()\n]{{0,60}}?\baged[ \t]+\d{{1,2}}\b[^()\n]{{0,30}}\)"
-    rf"|[ \t]*\((?:[^()\n]{{0,30}}?['’]s[ \t]+|(?:his|her|their|my|our)[ \t]+)?(?:(?:older|younger|"
+    rf"(?<=[\w'’])(?:,[ \t]{{0,8}}\d{{1,2}}[ \t]{{0,8}}(?:,|\)|$|\n|[ \t]{{1,8}}from\b|[ \t]{{1,8}}(?:and|with)\b)"
+    rf"|[ \t]{{0,8}}\([ \t]{{0,8}}(?:aged[ \t]{{0,8}})?\d{{1,2}}[ \t]{{0,8}}\)"
+    rf"|[ \t]{{0,8}}\([^()\n]{{0,60}}?\baged[ \t]{{1,8}}\d{{1,2}}\b[^()\n]{{0,30}}\)"
+    rf"|[ \t]{{0,8}}\((?:[^()\n]{{0,30}}?['’]s[ \t]{{1,8}}|(?:his|her|their|my|our)[ \t]{{1,8}})?(?:(?:older|younger|"
     rf"big|little|twin|baby|half|step)[- \t]?)?(?:{_REL})\b"
-    rf"|,?[ \t]+aged[ \t]+(?:\d{{1,2}}|{_NUMWORD})\b"
-    rf"|[ \t]+(?:is|was|turned|turns|who[ \t]+is)[ \t]+(?:aged[ \t]+)?(?:\d{{1,2}}|{_NUMWORD})\b"
-    rf"(?![ \t]*(?:%|per|pence|p\b|pounds|hours|minutes|days|weeks|months|times|sessions)))",
+    rf"|,?[ \t]{{1,8}}aged[ \t]{{1,8}}(?:\d{{1,2}}|{_NUMWORD})\b"
+    rf"|[ \t]{{1,8}}(?:is|was|turned|turns|who[ \t]{{1,8}}is)[ \t]{{1,8}}(?:aged[ \t]{{1,8}})?(?:\d{{1,2}}|{_NUMWORD})\b"
+    rf"(?![ \t]{{0,8}}(?:%|per|pence|p\b|pounds|hours|minutes|days|weeks|months|times|sessions)))",
     re.M)
 _FIELD = (r"(?:(?:full|first|given|last|family|sur|child'?s?|young[ \t]person'?s?|client'?s?|"
           r"parent'?s?|carer'?s?|sibling'?s?|mother'?s?|father'?s?|patient'?s?|pupil'?s?|"
-          r"student'?s?|donor'?s?|member'?s?|contact)[ \t]*)?(?:name|names|forename|surname)"
-          r"(?:[ \t]+of[ \t]+(?:the[ \t]+)?(?:young[ \t]person|child|client|parent|carer|sibling|"
+          r"student'?s?|donor'?s?|member'?s?|contact)[ \t]{0,8})?(?:name|names|forename|surname)"
+          r"(?:[ \t]{1,8}of[ \t]{1,8}(?:the[ \t]{1,8})?(?:young[ \t]person|child|client|parent|carer|sibling|"
           r"referrer|pupil|patient))?"
-          r"|young[ \t]person|child|client|parent(?:[ \t]*/[ \t]*carer)?|carer|mother|father|"
+          r"|young[ \t]person|child|client|parent(?:[ \t]{0,8}/[ \t]{0,8}carer)?|carer|mother|father|"
           r"mum|dad|sibling|brother|sister|emergency[ \t]contact|next[ \t]of[ \t]kin|"
           r"volunteer|mentee|patient|pupil|student|guardian|attendee|participant|service[ \t]user|"
           r"donor|supporter|applicant|employee|tenant|resident")
-FIELD_RE = re.compile(rf"(?im)^[ \t*•\-]*(?:{_FIELD})[ \t]*(?:[:\-–—][ \t]*|\n[ \t]*)(?=[{UP}])")
+FIELD_RE = re.compile(rf"(?im)^[ \t*•\-]{{0,8}}(?:{_FIELD})[ \t]{{0,8}}(?:[:\-–—][ \t]{{0,24}}|\n[ \t]{{0,24}})(?=[{UP}])")
 NAME_HEADER_RE = re.compile(
-    r"(?i)\b(name|names|forename|surname|child|children|client|young\s*person|pupil|student|"
+    r"(?i)\b(name|names|forename|surname|child|children|client|young\s?person|pupil|student|"
     r"parent|carer|mentee|mentor|volunteer|sibling|attendee|participant|member|patient|guardian|"
     r"donor|supporter|person|who|contact|mother|father|family|employee|staff)\b")
 NOT_NAME_HEADER_RE = re.compile(
@@ -183,11 +183,20 @@ def _prev_word(text: str, start: int) -> str:
     return m.group(1) if m else ""
 
 
+def _line_rest(text: str, pos: int, cap: int = 300) -> str:
+    """The rest of the line from pos, at most `cap` characters (never a scan to the end of an
+    8 MB single-line text)."""
+    chunk = text[pos:pos + cap]
+    nl = chunk.find("\n")
+    return chunk if nl < 0 else chunk[:nl]
+
+
 def _sentence_initial(text: str, start: int) -> bool:
     j = start - 1
-    while j >= 0 and text[j] in " \t\u00a0\"'“‘(*#>-–•":
+    stop = max(-1, start - 200)  # bounded: a run of a million spaces is not a sentence start
+    while j > stop and text[j] in " \t\u00a0\"'“‘(*#>-–•":
         j -= 1
-    return j < 0 or text[j] in ".!?:;\n|"
+    return j < 0 or j == stop or text[j] in ".!?:;\n|"
 
 
 class _Cands:
@@ -212,9 +221,9 @@ class _Cands:
 
 INITIAL_NAME_RE = re.compile(rf"(?<![\w.])[{UP}]\.(?:[ ]?-?[{UP}]\.)*[ \t]{_WORD}")
 NAMED_RE = re.compile(
-    rf"(?i:\b(?:(?:my|his|her|their|your|whose|the)[ \t]+(?:first[ \t]+|last[ \t]+|full[ \t]+|sur|given[ \t]+)?"
-    rf"name(?:[ \t]+is|['’]s|[ \t]*\?|[ \t]*:)|(?:is|am|was|were|be)[ \t]+called|named|"
-    rf"known[ \t]+as|i['’]m|i[ \t]+am))[ \t]+(?=[{UP}])")
+    rf"(?i:\b(?:(?:my|his|her|their|your|whose|the)[ \t]{{1,8}}(?:first[ \t]{{1,8}}|last[ \t]{{1,8}}|full[ \t]{{1,8}}|sur|given[ \t]{{1,8}})?"
+    rf"name(?:[ \t]{{1,8}}is|['’]s|[ \t]{{0,8}}\?|[ \t]{{0,8}}:)|(?:is|am|was|were|be)[ \t]{{1,8}}called|named|"
+    rf"known[ \t]{{1,8}}as|i['’]m|i[ \t]{{1,8}}am))[ \t]{{1,8}}(?=[{UP}])")
 
 
 def _rule_candidates(text: str, cands: _Cands) -> None:
@@ -272,8 +281,7 @@ def _rule_candidates(text: str, cands: _Cands) -> None:
                 g = GAP_RE.match(text, t.end())
                 pos = g.end() if g else pos
             w = walk_name(text, pos, max_tokens=3)
-            line_end = text.find("\n", w.end)
-            rest = text[w.end:line_end if line_end >= 0 else len(text)]
+            rest = _line_rest(text, w.end)
             if rx is SIGNOFF_RE:
                 # the name line must be just the name
                 if rest.strip(" \t,.!"):
@@ -317,8 +325,7 @@ def _rule_candidates(text: str, cands: _Cands) -> None:
     # form fields: "Name: Amira Hussain", "Child's name\nAMIRA HUSSAIN"
     for m in FIELD_RE.finditer(text):
         w = walk_name(text, m.end(), max_tokens=4, allow_soft=True, suffix_first=True)
-        line_end = text.find("\n", w.end)
-        rest = text[w.end:line_end if line_end >= 0 else len(text)]
+        rest = _line_rest(text, w.end)
         if rest.strip(" \t") and not re.match(r"[ \t]*[,;(|]", rest):
             continue
         if NAME_HEADER_RE.search(text[w.start:w.end]) or NOT_NAME_HEADER_RE.search(text[w.start:w.end]):
@@ -615,8 +622,8 @@ def _propagate(text: str, keys: set[str], cands: _Cands) -> None:
 
 
 LIST_LINE_RE = re.compile(
-    rf"(?m)^[ \t>]*(?:[-•*·]|\d{{1,2}}[.)])?[ \t]*(?P<name>{_WORD}(?:[ \t]{_WORD}){{1,2}})"
-    rf"[ \t]*(?:[–—:(,]|-[ \t])")
+    rf"(?m)^[ \t>]{{0,8}}(?:[-•*·]|\d{{1,2}}[.)])?[ \t]{{0,8}}(?P<name>{_WORD}(?:[ \t]{_WORD}){{1,2}})"
+    rf"[ \t]{{0,8}}(?:[–—:(,]|-[ \t])")
 
 
 def _list_candidates(text: str, cands: _Cands, lower_words: set[str], places: set[str]) -> None:

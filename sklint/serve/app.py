@@ -223,20 +223,8 @@ def build_message(data: Any) -> tuple[bytes, list[str]]:
             if maintype == "message":
                 maintype, subtype = "application", "octet-stream"
             msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
-    # Boundaries from the content, not random: the same JSON gives the same bytes.
-    for n, part in enumerate(msg.walk()):
-        if part.is_multipart():
-            part.set_boundary(f"=_sklint_{n}_{_digest(part)}")
+    # MIME boundaries stay random: the fingerprint (record.message_identity) ignores them.
     return msg.as_bytes(), skipped
-
-
-def _digest(part: EmailMessage) -> str:
-    import hashlib
-    h = hashlib.sha256()
-    for sub in part.walk():
-        if not sub.is_multipart():
-            h.update(sub.as_bytes())
-    return h.hexdigest()[:24]
 
 
 # -- the service ------------------------------------------------------------------------------
