@@ -25,6 +25,8 @@ PINNED = {DEFAULT_MODEL: "3.8.0"}  # package name -> exact version required
 # own tok2vec only, so the tagger, parser, attribute ruler and lemmatizer can be left out.
 UNUSED_COMPONENTS = ("parser", "lemmatizer", "tagger", "attribute_ruler", "senter")
 CHUNK_CHARS = 20_000  # text is cut into pieces of at most this many characters for nlp.pipe
+BATCH_CHARS = 100_000  # at most about this many characters in flight in one nlp.pipe batch
+_CAPITAL_RE = re.compile(r"[^\W\d_a-z]")  # an upper-case (or caseless) letter: a name can be here
 _MAX_LENGTH = 2_000_000
 
 _LOCK = threading.Lock()
@@ -44,7 +46,7 @@ def _load(model: str):
         except ImportError as exc:  # pragma: no cover - spaCy is a hard dependency
             raise NerModelError(f"spaCy is not installed: {exc}") from None
         try:
-            nlp = spacy.load(model, exclude=[c for c in UNUSED_COMPONENTS])
+            nlp = _load_without_entry_point_factories(spacy, model)
         except OSError as exc:
             raise NerModelError(
                 f"NER model '{model}' is not installed (sklint never downloads models; install "
@@ -63,6 +65,30 @@ def _load(model: str):
         nlp.max_length = _MAX_LENGTH
         _CACHE[model] = nlp
         return nlp
+
+
+def _load_without_entry_point_factories(spacy, model: str):
+    """spacy.load without importing every package that advertises a spaCy factory.
+
+    Each `Language()` imports all `spacy_factories` entry points; presidio-analyzer advertises
+    one, so a plain spacy.load imports the whole of presidio_analyzer (about 3 s of a cold
+    start), which the check path never uses. The standard pipelines need only spaCy's own
+    factories, so entry-point factories are switched off for the load; a pipeline that does need
+    one (spacy-transformers' "transformer", say) is loaded again the ordinary way.
+    """
+    exclude = list(UNUSED_COMPONENTS)
+    reg = getattr(getattr(spacy, "util", None), "registry", None)
+    ep = getattr(reg, "_entry_point_factories", None)
+    if ep is None or not getattr(ep, "entry_points", False):
+        return spacy.load(model, exclude=exclude)
+    ep.entry_points = False
+    try:
+        return spacy.load(model, exclude=exclude)
+    except (ValueError, KeyError, ImportError):
+        pass  # a factory from an entry point is needed: load the ordinary way below
+    finally:
+        ep.entry_points = True
+    return spacy.load(model, exclude=exclude)
 
 
 def verify_meta(model: str, meta: dict) -> None:
@@ -134,17 +160,37 @@ class NlpEngine:
             if not t or not t.strip():
                 continue
             for off, piece in split_chunks(t):
-                pieces.append((ti, off, piece))
+                # NER only where a name can be: a piece with no capital letter at all (a numeric
+                # CSV, a run of whitespace) holds no entity the small model would find
+                if _CAPITAL_RE.search(piece):
+                    pieces.append((ti, off, piece))
         out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
         if not pieces:
             return out
         nlp = self.nlp
-        docs = nlp.pipe((p for _, _, p in pieces), batch_size=64)
-        for (ti, off, _), doc in zip(pieces, docs):
-            for ent in doc.ents:
-                if wanted is None or ent.label_ in wanted:
-                    out[ti].append((off + ent.start_char, off + ent.end_char, ent.label_))
+        for batch in _char_batches(pieces, BATCH_CHARS):
+            docs = nlp.pipe((p for _, _, p in batch), batch_size=len(batch))
+            for (ti, off, _), doc in zip(batch, docs):
+                for ent in doc.ents:
+                    if wanted is None or ent.label_ in wanted:
+                        out[ti].append((off + ent.start_char, off + ent.end_char, ent.label_))
         return out
+
+
+def _char_batches(pieces: list[tuple[int, int, str]], max_chars: int):
+    """Consecutive groups of pieces holding at most about max_chars characters between them
+    (memory is bounded by characters in flight, not by a count of pieces)."""
+    batch: list[tuple[int, int, str]] = []
+    size = 0
+    for item in pieces:
+        n = len(item[2])
+        if batch and size + n > max_chars:
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += n
+    if batch:
+        yield batch
 
 
 def presidio_analyzer(engine: NlpEngine, supported_entities: Optional[list[str]] = None):
