@@ -82,3 +82,54 @@ def test_text_longer_than_spacy_max_length():
     text = "Kayden Brooks met his sister Chloe.\n" + "\n" * 1_000_000 + "Chloe Brooks was there."
     found = {f.match for f in persons(text)}
     assert {"Kayden Brooks", "Chloe", "Chloe Brooks"} <= found
+
+
+@pytest.mark.parametrize("text", [
+    # group and event names in Title Case next to a relation or group word
+    "Our July Sibling Saturday will be a day out at the park.",
+    "Best wishes,\n\nSibling Groups Coordinator, Severn Siblings",
+    "SEVERN SIBLINGS – FINANCE SUMMARY FOR TRUSTEES",
+    # job titles, document titles and form labels
+    "Our team:\nYoung People's Mentor\nFamily Support Worker",
+    "Young Carer Referral Form\nPlease complete every section.",
+    "Parent NI number (for Carer's Allowance check)\nJT 12 34 56 A",
+    # towns in a list after a locative; a town before a postcode district
+    "We registered 38 new young carers in Barrow-in-Furness, Dalton and Walney this year.",
+    "Eden Family Link, Unit 3, Gilwilly Road, Penrith CA11. Registered charity no. 1187342.",
+    # ethnic groups and helplines
+    "The family are Hazara from Ghazni province.",
+    "She has the Samaritans number and the Childline one.",
+])
+def test_not_persons_by_kind(text):
+    assert matches(text) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "SKC-073 [primary school age], Workington – brother on chemotherapy.",
+    " - SKC-070 [secondary school age], Keswick – mum in hospital; SKC-070 is caring for her brothers.",
+    "Dad on [phone removed], Maryport. Call [name removed], Cockermouth.",
+    "Where: Linney Riverside Park, Linney, Ludlow SY8",
+])
+def test_text_around_fix_markers_is_not_a_person(text):
+    assert matches(text) == set()
+
+
+def test_csv_header_and_non_name_columns_are_not_names():
+    text = ("Name,Date of birth,Postcode,Area,Medical notes\n"
+            "Harrison Bell,2013-11-02,LA9 7AZ,Eden,Asthma\n"
+            "Lucy Dobson,2012-05-01,LA9 4AB,Kendal,None\n")
+    found = matches(text)
+    assert {"Harrison Bell", "Lucy Dobson"} <= found
+    assert not found & {"Name", "Postcode", "Eden", "Asthma", "Kendal", "Area"}
+
+
+@pytest.mark.parametrize("text,name", [
+    ('"Clive – my husband – said I needed something to do."', "Clive"),
+    ("New sessional counsellor Aled Prosser starts on 1 June.", "Aled Prosser"),
+    ("I'll meet you in reception. Oisín is welcome to bring something.", "Oisín"),
+    ("They had 6: Efimiya, Mary, Ariana, Isabel, Teresa and Jodi.", "Teresa"),
+    ("Have you been to a Ravil G Yefimov concert before?", "Ravil G Yefimov"),
+    ("Mum (Sarah) rang; his brother Will is 9.", "Will"),
+])
+def test_names_with_clear_evidence(text, name):
+    assert name in matches(text)

@@ -37,3 +37,26 @@ def test_chunks_cover_text_and_long_text_never_hits_max_length():
 
 def test_disabled_engine_returns_nothing():
     assert NlpEngine(enabled=False).entities(["Kayden Brooks"]) == [[]]
+
+
+def test_batches_are_bounded_by_characters():
+    from sklint.detect.ner import BATCH_CHARS, _char_batches
+    pieces = [(0, i * 20_000, "x" * 20_000) for i in range(12)] + [(1, 0, "y" * 10)]
+    batches = list(_char_batches(pieces, BATCH_CHARS))
+    assert [p for b in batches for p in b] == pieces
+    assert all(sum(len(p[2]) for p in b) <= BATCH_CHARS for b in batches)
+
+
+def test_no_ner_where_no_name_can_be():
+    # a numeric CSV or a run of whitespace has no capital letter: no NER at all
+    assert NlpEngine().entities(["1,2,3\n4,5,6\n" * 1000, " " * 50_000]) == [[], []]
+
+
+def test_loading_the_model_does_not_import_presidio():
+    import subprocess
+    import sys
+    code = ("import sys; from sklint.detect.ner import NlpEngine; NlpEngine().nlp; "
+            "print('presidio_analyzer' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "False"

@@ -75,6 +75,9 @@ PLACE_ORG_SUFFIX = {
     "magistrates", "magistrates'", "ombudsman", "directorate", "chambers", "a/s", "as", "ab",
     "gmbh", "sa", "bv", "nv", "ag", "oy", "spa", "sons", "bros", "brothers", "newspaper",
     "counts", "matters", "together", "link", "kinship", "minds", "lives", "futures",
+    "box", "orchestra", "band", "choir", "ensemble", "quartet", "incorporated", "investments",
+    "industries", "holdings", "consulting", "solutions", "systems", "technologies", "strasse",
+    "straße", "gate", "gade", "vej", "utca", "ulica", "calle", "rue", "via", "avenida",
 }
 PLACE_ORG_PREFIX = {"st", "st.", "saint", "the", "hmp", "hm", "fort", "mount", "lake", "port",
                     "new", "north", "south", "east", "west", "upper", "lower", "great", "little",
@@ -194,3 +197,73 @@ def first_names() -> frozenset[str]:
             pass
         names |= _extra_file_names()
         return frozenset(names)
+
+
+# Job nouns that end a Title Case run which is then a job title, not a person
+# ("Family Support Worker", "Sibling Groups Coordinator"); in lower case before a name they open
+# a name slot ("counsellor Aled Prosser").
+JOB_WORDS = {
+    "worker", "workers", "officer", "officers", "manager", "managers", "coordinator",
+    "co-ordinator", "coordinators", "lead", "leads", "leader", "leaders", "adviser", "advisor",
+    "assistant", "practitioner", "administrator", "director", "nurse", "visitor", "counsellor",
+    "counselor", "therapist", "mentor", "mentors", "volunteer", "volunteers", "trustee",
+    "trustees", "treasurer", "secretary", "chair", "facilitator", "organiser", "organizer",
+    "supervisor", "specialist", "consultant", "teacher", "tutor", "keyworker", "caseworker",
+    "champion", "ambassador", "apprentice", "intern", "receptionist", "fundraiser", "helper",
+}
+JOB_SLOT_WORDS = {
+    "counsellor", "counselor", "volunteer", "mentor", "mentee", "worker", "officer", "nurse",
+    "teacher", "trustee", "treasurer", "coordinator", "co-ordinator", "manager", "assistant",
+    "therapist", "tutor", "supervisor", "fundraiser", "befriender", "driver", "helper", "client",
+    "donor", "supporter", "participant", "member", "carer", "caseworker", "keyworker",
+}
+
+# Ethnic, national and religious group words and peoples: never a person's name on their own.
+GROUP_WORDS = {
+    "hazara", "pashtun", "pashtuns", "tajik", "tajiks", "uzbek", "uzbeks", "baloch", "kurd",
+    "kurds", "kurdish", "yazidi", "yazidis", "roma", "romani", "romany", "gypsy", "gypsies",
+    "traveller", "travellers", "sinti", "arab", "arabs", "persian", "amhara", "oromo", "tigrayan",
+    "tigrinya", "somali", "somalis", "eritrean", "eritreans", "ethiopian", "sudanese", "syrian",
+    "syrians", "afghan", "afghans", "iraqi", "iranian", "pakistani", "bangladeshi", "indian",
+    "punjabi", "gujarati", "bengali", "tamil", "tamils", "sinhalese", "nepali", "gurkha",
+    "chinese", "vietnamese", "filipino", "thai", "malay", "nigerian", "ghanaian", "yoruba",
+    "igbo", "hausa", "zimbabwean", "congolese", "ugandan", "kenyan", "caribbean", "jamaican",
+    "african", "asian", "european", "albanian", "kosovan", "romanian", "bulgarian", "lithuanian",
+    "latvian", "slovak", "czech", "hungarian", "ukrainian", "russian", "portuguese", "spanish",
+    "italian", "greek", "cypriot", "turkish", "polish", "welsh", "scottish", "irish", "english",
+    "british", "cornish", "manx", "ulster", "muslim", "muslims", "jewish", "jew", "jews", "hindu",
+    "hindus", "sikh", "sikhs", "buddhist", "buddhists", "catholic", "catholics", "anglican",
+    "methodist", "baptist", "pentecostal", "presbyterian", "quaker", "quakers", "sunni", "shia",
+    "ahmadi", "ahmadiyya", "ismaili", "sufi", "alevi", "druze", "bahai", "baha'i", "rastafarian",
+    "mormon", "orthodox", "coptic", "evangelical", "pagan", "jain", "zoroastrian", "hasidic",
+    "haredi", "charedi", "bame", "lgbt", "lgbtq", "lgbtq+",
+}
+
+# National charities, helplines and services named in UK charity writing: organisations, not people.
+ORG_WORDS = {
+    "samaritans", "childline", "nspcc", "barnardo's", "barnardos", "mind", "youngminds", "shelter",
+    "papyrus", "kooth", "refuge", "relate", "cruse", "mencap", "scope", "macmillan", "shout",
+    "nacro", "victim support", "citizens advice", "women's aid", "age uk", "carers trust",
+    "carers uk", "action for children", "the children's society", "young carers", "turn2us",
+    "stepchange", "trussell", "foodbank", "beat", "sane", "calm", "ofsted", "cafcass", "unison",
+    "unite", "gmb", "unicef", "oxfam", "sense", "contact", "family action", "home-start",
+    "homestart", "gingerbread", "buttle", "winston's wish", "marie curie", "clic sargent",
+    "young lives vs cancer", "teenage cancer trust", "rethink", "headspace", "brook", "stonewall",
+}
+
+
+@lru_cache(maxsize=1)
+def uk_places() -> frozenset[str]:
+    """Lower-cased UK place names (towns, villages, districts, counties) from
+    rules/names/uk-places.txt (GeoNames, CC BY 4.0; see that file). Empty if it is missing."""
+    here = Path(__file__).resolve().parent
+    for base in (here.parent.parent / "rules" / "names", here.parent / "ruledata" / "names"):
+        f = base / "uk-places.txt"
+        if f.is_file():
+            out = set()
+            for line in f.read_text(encoding="utf-8").splitlines():
+                line = line.split("#", 1)[0].strip()
+                if line:
+                    out.add(line.lower())
+            return frozenset(out)
+    return frozenset()

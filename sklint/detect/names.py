@@ -17,21 +17,22 @@ Evidence, strongest first:
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from typing import Iterable, Optional
 
 from ..model import Finding, Message, Part
-from .name_lexicon import (EPONYMOUS_CONDITIONS, MONTHS, NOT_NAMES, PLACE_ORG_PREFIX,
-                           PLACE_ORG_SUFFIX, POST_NOMINALS, RELATIONS, ROLE_WORDS, SALUTATIONS,
-                           TITLES, UP, WEEKDAYS, first_names)
+from .name_lexicon import (EPONYMOUS_CONDITIONS, GROUP_WORDS, JOB_SLOT_WORDS, JOB_WORDS, MONTHS,
+                           NOT_NAMES, ORG_WORDS, PLACE_ORG_PREFIX, PLACE_ORG_SUFFIX, POST_NOMINALS,
+                           RELATIONS, ROLE_WORDS, SALUTATIONS, TITLES, UP, first_names, uk_places)
 
 CODE, RULE, ENTITY = "SK101", "person-name", "PERSON"
 
 # Words that strong context (a title, "Dear", a relation, an age) may still turn into a name:
 # "Mrs May", "his brother Will". Weak evidence (NER, gazetteer, propagation) never does.
 SOFT_NOT_NAMES = {"will", "may", "penny", "bill", "grant", "chase", "summer", "autumn", "june",
-                  "april", "august", "sterling", "christian", "lord", "lady", "sir"} | MONTHS | WEEKDAYS
+                  "april", "august", "sterling", "christian", "lord", "lady", "sir"} | MONTHS
 HARD_NOT_NAMES = NOT_NAMES - SOFT_NOT_NAMES
 PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "bin", "ibn", "al",
              "el", "ter", "ten", "dos", "das", "del", "della", "af", "zu", "ben", "bint", "abu"}
@@ -48,7 +49,7 @@ _SAL = "|".join(sorted((re.escape(s) for s in SALUTATIONS), key=len, reverse=Tru
 SALUTATION_RE = re.compile(rf"(?im)^[ \t>]{{0,8}}(?:{_SAL})[ \t]{{0,8}},?[ \t]{{1,8}}(?=[{UP}])")
 SIGNOFF_RE = re.compile(rf"(?im)^[ \t>]{{0,8}}(?:{_SAL})[ \t]{{0,8}}[,!.]?[ \t]{{0,8}}\n[ \t>]{{0,8}}(?=[{UP}])")
 _REL = "|".join(sorted((re.escape(r) for r in RELATIONS), key=len, reverse=True))
-RELATION_RE = re.compile(rf"(?i)(?<![\w-])(?:{_REL})[ \t]{{0,8}}[,:]?[ \t]{{0,8}}\(?[ \t]{{0,8}}(?=[{UP}])")
+RELATION_RE = re.compile(rf"(?i)(?<![\w-])(?:{_REL})\b[ \t]{{0,8}}[,:]?[ \t]{{0,8}}\(?[ \t]{{0,8}}(?=[{UP}])")
 _NUMWORD = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
             "fifteen|sixteen|seventeen|eighteen|nineteen")
 AGE_AFTER_RE = re.compile(
@@ -191,6 +192,33 @@ def _line_rest(text: str, pos: int, cap: int = 300) -> str:
     return chunk if nl < 0 else chunk[:nl]
 
 
+_LOWER_CACHE: dict[int, tuple[str, set]] = {}
+# a word written in lower case, not inside an email address or a URL ("bronwen.lloyd@gmail.com")
+_LOWER_WORD_RE = re.compile(r"(?<![\w'’.@/])([a-z][a-z'’]+)\b(?![.@_]\w)")
+
+
+def lower_words_of(text: str) -> set:
+    """Words used in lower case in this text (cached for the last text seen)."""
+    hit = _LOWER_CACHE.get(id(text))
+    if hit is not None and hit[0] is text:
+        return hit[1]
+    words = set(_LOWER_WORD_RE.findall(text))
+    _LOWER_CACHE.clear()
+    _LOWER_CACHE[id(text)] = (text, words)
+    return words
+
+
+def _abbreviation(words: list[str]) -> bool:
+    """Only abbreviations or single letters ("NI", "S", "GP"): not a name."""
+    return all(len(x) <= 1 or (x.isupper() and len(x) <= 3) for x in words)
+
+
+def _sentence_initial_word_doubt(text: str, w: "_Walk") -> bool:
+    """One sentence-initial word that is an ordinary word used in lower case elsewhere."""
+    return len(w.words) == 1 and _sentence_initial(text, w.start) and \
+        _key(w.words[0]) in lower_words_of(text) and not known_first(w.words[0])
+
+
 def _sentence_initial(text: str, start: int) -> bool:
     j = start - 1
     stop = max(-1, start - 200)  # bounded: a run of a million spaces is not a sentence start
@@ -219,6 +247,17 @@ class _Cands:
         self.spans.append((w.start, w.end, source, conf))
 
 
+APPOSITION_RE = re.compile(
+    rf"(?<![\w'’.-])({_WORD}(?:[ \t]{_WORD}){{0,2}})[ \t]{{0,3}}(?:,|[–—]|-(?=[ \t]))[ \t]{{0,3}}"
+    rf"(?:my|his|her|their|our|your)[ \t]{{1,3}}(?:(?:older|younger|big|little|twin|late)[ \t]{{1,3}})?"
+    rf"(?:{_REL})\b(?![ \t]{{0,3}}[{UP}])")
+_JOBS = "|".join(sorted(JOB_SLOT_WORDS | JOB_WORDS, key=len, reverse=True))
+# a name with its role after it: "Bronwen Lloyd (sessional counsellor)", "Aled Prosser, a volunteer"
+JOB_AFTER_RE = re.compile(
+    rf"(?<![\w'’.-])({_WORD}(?:[ \t]{_WORD}){{0,2}})(?:[ \t]{{0,3}}\((?:[a-z][\w-]*[ \t]){{0,3}}(?:{_JOBS})s?\)"
+    rf"|,[ \t]{{1,3}}(?:a|an|our|the|one[ \t]of[ \t]our)[ \t]{{1,3}}(?:[a-z][\w-]*[ \t]){{0,2}}(?:{_JOBS})\b)")
+JOB_SLOT_RE = re.compile(
+    rf"(?<![\w-])(?:{'|'.join(sorted(JOB_SLOT_WORDS, key=len, reverse=True))})[ \t]{{1,3}}(?=[{UP}])")
 INITIAL_NAME_RE = re.compile(rf"(?<![\w.])[{UP}]\.(?:[ ]?-?[{UP}]\.)*[ \t]{_WORD}")
 NAMED_RE = re.compile(
     rf"(?i:\b(?:(?:my|his|her|their|your|whose|the)[ \t]{{1,8}}(?:first[ \t]{{1,8}}|last[ \t]{{1,8}}|full[ \t]{{1,8}}|sur|given[ \t]{{1,8}})?"
@@ -296,8 +335,34 @@ def _rule_candidates(text: str, cands: _Cands) -> None:
     # relations: "his sister Chloe", "Mum (Sarah)", "her son, Dylan"
     for m in RELATION_RE.finditer(text):
         w = walk_name(text, m.end(), max_tokens=3, allow_soft=True)
-        if w.words and not _key(w.words[0]) in PLACE_ORG_PREFIX:
+        if not w.words or _key(w.words[0]) in PLACE_ORG_PREFIX or _abbreviation(w.words):
+            continue
+        if m.group()[0].isupper():
+            # A capitalised relation word mid-sentence is part of a Title Case name ("Our July
+            # Sibling Saturday", "Young Carer Referral Form"); at the start of a sentence or a
+            # line it is a label ("Parent NI number") unless a given name or a bracket follows.
+            if not _sentence_initial(text, m.start()):
+                continue
+            if not (known_first(w.words[0]) or re.search(r"[,:(]", m.group())):
+                continue
+        cands.add_walk(w, "relation", 0.85)
+    # a relation in apposition after the name: "Clive – my husband – said", "Sarah, his mum,"
+    for m in APPOSITION_RE.finditer(text):
+        w = walk_name(text, m.start(), limit=m.start(1) + len(m.group(1)), max_tokens=3)
+        if w.words and w.end == m.end(1) and not _sentence_initial_word_doubt(text, w) and \
+                _key(w.words[0]) not in ROLE_WORDS and not _abbreviation(w.words):
             cands.add_walk(w, "relation", 0.85)
+    for m in JOB_AFTER_RE.finditer(text):
+        w = walk_name(text, m.start(1), limit=m.end(1), max_tokens=3)
+        if w.words and w.end == m.end(1) and known_first(w.words[0]) and not w.suffix and \
+                _key(w.words[0]) not in lower_words_of(text) and not _abbreviation(w.words):
+            cands.add_walk(w, "named", 0.8)
+    # a job noun in lower case before a given name: "counsellor Aled Prosser", "volunteer Clive"
+    for m in JOB_SLOT_RE.finditer(text):
+        w = walk_name(text, m.end(), max_tokens=3)
+        if w.words and known_first(w.words[0]) and not w.suffix and \
+                _key(w.words[0]) not in lower_words_of(text) and not _abbreviation(w.words):
+            cands.add_walk(w, "named", 0.8)
     # a name with an age: "Jess, 12, from Penrith", "Kieran (14)", "Amira is 12 years old"
     for m in AGE_AFTER_RE.finditer(text):
         # walk back over at most two name words
@@ -509,8 +574,16 @@ def _clean_ner(text: str, s: int, e: int, cands: _Cands, source: str, conf: floa
             cands.add_walk(w, source, conf)
 
 
+FIRST_VERB_RE = re.compile(
+    rf"(?<![\w'’.-])({_WORD})(?=['’]s\b|[ \t]{{1,3}}(?:is|was|has|had|said|says|told|who|will|would|"
+    rf"can|could|did|does|went|goes|feels|felt|loves|likes|wants|asked|seems|seemed|gets|got|"
+    rf"finishes|finished|starts|started|attends|attended|enjoys|enjoyed|came|comes|lives|lived|"
+    rf"needs|needed|loves|loved|joined|joins|struggles|struggled)\b)")
+
+
 def _gazetteer_candidates(text: str, ents: list[tuple[int, int, str]], cands: _Cands,
-                          lower_words: set[str], places_strict: set[str] = frozenset()) -> None:
+                          lower_words: set[str], places_strict: set[str] = frozenset(),
+                          geo_strict: set[str] = frozenset()) -> None:
     names = first_names()
     if not names:
         return
@@ -533,8 +606,29 @@ def _gazetteer_candidates(text: str, ents: list[tuple[int, int, str]], cands: _C
                         r"can|could|did|does|went|goes|feels|felt|loves|likes|wants|asked|"
                         r"seems|seemed|gets|got)\b)", after):
             continue
-        if span in places_strict:
+        if span in geo_strict or _is_uk_place([span]):
             continue
+        w = walk_name(text, s, limit=e)
+        cands.add_walk(w, "gazetteer", 0.7)
+    # A given name the NER left unlabelled, followed by what people do ("Oisín is welcome",
+    # "Oisín finishes at 3.20", "Oisín's dad").
+    for m in FIRST_VERB_RE.finditer(text):
+        s, e = m.start(1), m.end(1)
+        span = m.group(1)
+        if any(a < e and s < b for a, b, _ in ents):
+            continue
+        k = _key(span)
+        if not known_first(span) or k in NOT_NAMES or k in lower_words or span.isupper() or \
+                k in PLACE_ORG_SUFFIX or k in ROLE_WORDS or k in EPONYMOUS_CONDITIONS:
+            continue
+        prev = _prev_word(text, s)
+        if prev.lower() in LOCATIVE or prev.lower().rstrip(".") in PLACE_ORG_PREFIX:
+            continue
+        if span in geo_strict or _is_uk_place([span]):
+            continue
+        if prev[:1].isupper() and text[s - 1:s] == " " and not _sentence_initial(text, s - len(prev) - 1) \
+                and _key(prev) not in NOT_NAMES and _key(prev) not in TITLES and not known_first(prev):
+            continue  # the end of a longer proper name ("Grace Darling")
         w = walk_name(text, s, limit=e)
         cands.add_walk(w, "gazetteer", 0.7)
     # Full names the NER missed: a given name followed by a capitalised surname, mid-sentence.
@@ -626,6 +720,56 @@ LIST_LINE_RE = re.compile(
     rf"[ \t]{{0,8}}(?:[–—:(,]|-[ \t])")
 
 
+COORD_RE = re.compile(
+    rf"(?<![\w'’.-])(?:{_WORD}(?:[ \t]{_WORD})?[ \t]{{0,2}},[ \t]{{1,3}}){{1,12}}{_WORD}(?:[ \t]{_WORD})?"
+    rf"[ \t]{{0,2}},?[ \t]{{1,3}}(?:and|&)[ \t]{{1,3}}{_WORD}(?:[ \t]{_WORD})?(?![\w'’-])")
+MIDDLE_INITIAL_RE = re.compile(
+    rf"(?<![\w'’.-])({_WORD})[ \t]([{UP}])\.?[ \t]({_WORD})(?![\w'’-])")
+
+
+def _coordination_candidates(text: str, cands: _Cands, lower_words: set[str],
+                             places: set[str]) -> None:
+    """Names in a list: "Gaetane, Hannah, Anthony, Derek, Anna and Andrew". When most items of a
+    comma-and list are given names or names already found, the others are names too."""
+    for m in COORD_RE.finditer(text):
+        items = []
+        for it in re.finditer(rf"{_WORD}(?:[ \t]{_WORD})?", m.group()):
+            if it.group() in ("and",):
+                continue
+            items.append((m.start() + it.start(), m.start() + it.end(), it.group()))
+        if len(items) < 3:
+            continue
+        # a firm or a band named after its founders ("Clark, Romero and Hall Orchestra"), or a
+        # list after a locative ("at Jones, Mitchell and Williams")
+        tail = walk_name(text, items[-1][0], max_tokens=3)
+        if tail.suffix or _prev_word(text, m.start()).lower() in LOCATIVE:
+            continue
+        def good(s, e, t):
+            ws = t.split()
+            return any(cs <= s < ce for cs, ce, _, _ in cands.spans) or \
+                (known_first(ws[0]) and _key(ws[0]) not in lower_words and not _is_uk_place(ws[:1])
+                 and t not in places)
+        n_good = sum(1 for it in items if good(*it))
+        if n_good < 3 or n_good * 3 < len(items) * 2:
+            continue
+        for s, e, t in items:
+            w = walk_name(text, s, limit=e, max_tokens=2)
+            if not w.words or w.end != e or w.suffix or _key(w.words[0]) in lower_words or \
+                    _is_uk_place(w.words) or t in places:
+                continue
+            cands.add_walk(w, "list", 0.7)
+    # a given name, a middle initial and a surname: "Julieta S Almeida", "Ravil G. Yefimov"
+    for m in MIDDLE_INITIAL_RE.finditer(text):
+        a, b = m.group(1), m.group(3)
+        if not known_first(a) or _key(a) in NOT_NAMES or _key(a) in lower_words or \
+                _key(b) in NOT_NAMES or _key(b) in PLACE_ORG_SUFFIX or _key(b) in ROLE_WORDS or \
+                a.isupper() or b.isupper() or _key(b) in lower_words:
+            continue
+        w = walk_name(text, m.start(), max_tokens=4)
+        if len(w.words) >= 3 and not w.suffix:
+            cands.add_walk(w, "list", 0.7)
+
+
 def _list_candidates(text: str, cands: _Cands, lower_words: set[str], places: set[str]) -> None:
     """Lines shaped alike ("  Siân Rowlands – welcome desk – 07700 …"): when most lead with a
     name already found, the others lead with a name too."""
@@ -650,6 +794,190 @@ def _list_candidates(text: str, cands: _Cands, lower_words: set[str], places: se
 
 
 STRONG_SOURCES = {"named", "title", "salutation", "relation", "age", "field", "table"}
+WEAK_SOURCES = {"ner", "gazetteer", "list", "propagated"}
+
+# What `sklint fix` writes in place of a person or a detail: an SKC code, "[phone removed]",
+# "[primary school age]". Such a token is never a name and stands where a person stood, so what
+# follows it after a comma ("SKC-073 [primary school age], Workington") is a place.
+FIX_MARK_RE = re.compile(r"\b[A-Z]{2,5}-\d{3,7}\b(?:[ \t]{0,3}\[[^\[\]\n]{1,40}\])*"
+                         r"|\[[^\[\]\n]{1,40}\](?:[ \t]{0,3}\[[^\[\]\n]{1,40}\])*")
+# a town before a postcode or a postcode district: "Penrith CA11 9BL", "Ludlow SY8"
+TOWN_POSTCODE_RE = re.compile(
+    rf"(?<![\w'’-])({_WORD}(?:[ \t]{_WORD}){{0,2}})[ \t]{{1,3}}(?:[A-Z]{{1,2}}\d[A-Z\d]?"
+    rf"(?:[ \t]\d[A-Z]{{2}})?)(?![\w-])")
+_LIST_BACK_RE = re.compile(
+    rf"\b(?:in|across|around|near|covering|between|throughout|from|to|at|visiting|including)"
+    rf"[ \t]{{1,3}}(?:{_WORD}(?:[ \t]{_WORD}){{0,3}}(?:[ \t]{{0,2}},[ \t]{{1,3}}|[ \t]{{1,3}}(?:and|or|&)"
+    rf"[ \t]{{1,3}}|[ \t]{{0,2}},[ \t]{{1,3}}(?:and|or)[ \t]{{1,3}}))+$")
+
+
+def _place_blocks(text: str) -> list[tuple[int, int]]:
+    """Spans that are places by their slot: after a fix marker and a comma, before a postcode."""
+    out = []
+    for m in FIX_MARK_RE.finditer(text):
+        after = re.match(r"[ \t]{0,3}(?:[,\-–—][ \t]{0,3})(?:(?:from|in|at)[ \t]{1,3})?", text[m.end():m.end() + 16])
+        if after:
+            p = walk_name(text, m.end() + after.end(), max_tokens=3, allow_soft=True,
+                          suffix_first=True)
+            if p.tokens:
+                out.append((p.start, p.end))
+    for m in TOWN_POSTCODE_RE.finditer(text):
+        out.append((m.start(1), m.end(1)))
+    return out
+
+
+def _header_cells(part: Part) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(header cells, cells of columns that do not hold names) of the part's tables: docx/HTML
+    tables through part.table_headers, delimited text (CSV/TSV) through its first row."""
+    text = part.text
+    heads: list[tuple[int, int]] = []
+    other: list[tuple[int, int]] = []
+    for s, e, header in part.table_headers:
+        h = header or ""
+        if not (NAME_HEADER_RE.search(h) and not NOT_NAME_HEADER_RE.search(h)):
+            other.append((s, e))
+        hs = text.find(h, max(0, s - 5000), s) if h else -1
+        if hs >= 0:
+            heads.append((hs, hs + len(h)))
+    off = 0
+    header: Optional[list[bool]] = None
+    delim = None
+    lines = text.split("\n")
+    for li, line in enumerate(lines):
+        stripped = line.strip()
+        if header is None:
+            nxt = lines[li + 1] if li + 1 < len(lines) else ""
+            for d in (",", "\t", "|", ";"):
+                if stripped.count(d) >= 2:
+                    # a header row: short cells, no digits, and a next row of the same shape
+                    if nxt.count(d) != line.count(d) or len(line) > 2000:
+                        break
+                    cols = cols_with_pos(line, d)
+                    names = [c.strip().strip('"') for c, _, _ in cols]
+                    if any(ch.isdigit() for ch in "".join(names)) or not all(names[1:-1]) or \
+                            any(len(c) > 40 for c in names):
+                        break
+                    header = [bool(NAME_HEADER_RE.search(c) and not NOT_NAME_HEADER_RE.search(c))
+                              for c in names]
+                    delim = d
+                    heads.extend((off + cs, off + ce) for _, cs, ce in cols)
+                    break
+        elif stripped.count(delim) >= 1:
+            for i, (c, cs, ce) in enumerate(cols_with_pos(line, delim)):
+                if i >= len(header) or not header[i]:
+                    other.append((off + cs, off + ce))
+        elif not stripped:
+            header = None
+        off += len(line) + 1
+    return heads, other
+
+
+class _Union:
+    """A union of spans with logarithmic look-ups (a large CSV has thousands of cells)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self.starts = [a for a, _ in merged]
+        self.ends = [b for _, b in merged]
+
+    def __bool__(self) -> bool:
+        return bool(self.starts)
+
+    def inside(self, s: int, e: int) -> bool:
+        i = bisect.bisect_right(self.starts, s) - 1
+        return i >= 0 and e <= self.ends[i]
+
+    def overlaps(self, s: int, e: int) -> bool:
+        i = bisect.bisect_right(self.starts, s) - 1
+        if i >= 0 and self.ends[i] > s:
+            return True
+        return i + 1 < len(self.starts) and self.starts[i + 1] < e
+
+
+def _is_uk_place(words: list[str]) -> bool:
+    places = uk_places()
+    if not places:
+        return False
+    k = " ".join(words).lower()
+    if k in places or _fold(k) in places or k.replace("-", " ") in places:
+        return True
+    return all(_key(x) in places or _key(x).replace("-", " ") in places for x in words)
+
+
+def _weak_doubt(text: str, s: int, e: int, src: str, strong: bool = False) -> bool:
+    """Kinds of non-names that weak evidence (NER alone, the gazetteer, propagation, a list
+    shape) mistakes for a person."""
+    words = [m.group() for m in TOKEN_RE.finditer(text, s, e) if m.lastgroup == "word"]
+    if not words:
+        return False
+    keys = [_key(x) for x in words]
+    joined = " ".join(keys)
+    # a foreign-language gloss of an institution: "the Supreme Court (Sąd Najwyższy)"
+    if _in_gloss(text, s, e):
+        return True
+    # ethnic, national and religious groups; charities and helplines
+    if all(k in GROUP_WORDS for k in keys) or joined in ORG_WORDS or all(k in ORG_WORDS for k in keys):
+        return True
+    # abbreviations and single letters ("NI", "S")
+    if _abbreviation(words):
+        return True
+    # a street after a house number: "1737 Cheriton Dr", "760 Passauer Strasse 33"
+    if re.search(r"(?<![\w.,/:-])\d{1,5}[A-Za-z]?[ \t]{1,3}$", text[max(0, s - 12):s]):
+        return True
+    # a job title: "Family Support Worker", "Sibling Groups Coordinator", "Young People's Mentor"
+    nxt = re.match(rf"(?:['’]s)?((?:[ \t]{{1,3}}{_WORD}){{1,3}})", text[e:e + 60])
+    if nxt and any(_key(x) in JOB_WORDS for x in re.findall(_WORD, nxt.group(1))):
+        return True
+    if strong:
+        return False
+    # a UK town, village, district or county that is not also a given name; a run of places
+    if _is_uk_place(words):
+        if len(words) == 1 and not known_first(words[0]):
+            return True
+        if len(words) > 1 and not known_first(words[-1]):
+            return True
+    # one of a list of places after a locative: "across Barrow, Dalton and Walney"
+    if len(words) <= 2 and _LIST_BACK_RE.search(text[max(0, s - 160):s]):
+        items = re.findall(rf"{_WORD}", text[max(0, s - 160):s])
+        if any(_is_uk_place([x]) and not known_first(x) for x in items[-6:]) or \
+                not any(known_first(x) for x in words):
+            return True
+    # a heading or a title alone on its line ("Referral Form"), with no given name in it
+    line_s = text.rfind("\n", max(0, s - 300), s) + 1
+    line_e = text.find("\n", e, e + 300)
+    line_e = len(text) if line_e < 0 and len(text) - e <= 300 else line_e
+    if line_e >= 0 and src != "list":
+        line = text[line_s:line_e].strip(" \t#*_>•-–—:|")
+        if line == text[s:e].strip() and not any(known_first(x) for x in words):
+            return True
+    return False
+
+
+def _filter_weak(part: Part, cands: "_Cands") -> None:
+    text = part.text
+    heads, other_cols = (_Union(x) for x in _header_cells(part))
+    blocks = _Union(_place_blocks(text))
+    keep = []
+    for c in cands.spans:
+        s, e, src, _ = c
+        if heads and heads.inside(s, e):
+            continue  # a column header is never a name
+        if src in WEAK_SOURCES:
+            if other_cols and other_cols.inside(s, e):
+                continue  # a cell of a column that holds no names ("Notes", "Area")
+            if blocks and blocks.overlaps(s, e):
+                continue
+            if _weak_doubt(text, s, e, src):
+                continue
+        elif src == "table" and _weak_doubt(text, s, e, src, strong=True):
+            continue
+        keep.append(c)
+    cands.spans = keep
 
 
 def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, float]]]:
@@ -664,15 +992,20 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
     lower_words: set[str] = set()
     votes: dict[str, list[int]] = {}
     for part, ents in zip(parts, all_ents):
-        lower_words |= set(re.findall(r"(?<![\w'’])([a-z][a-z'’]+)\b", part.text))
+        lower_words |= set(_LOWER_WORD_RE.findall(part.text))
         for s, e, label in ents:
-            v = votes.setdefault(part.text[s:e], [0, 0])
+            v = votes.setdefault(part.text[s:e], [0, 0, 0])
             if label == "PERSON":
                 v[0] += 1
             elif label in ("GPE", "LOC", "FAC", "ORG"):
                 v[1] += 1
-    places = {f for f, (p, o) in votes.items() if o > 0}
-    places_strict = {f for f, (p, o) in votes.items() if o > p}
+                if label != "ORG":
+                    v[2] += 1
+    places = {f for f, (p, o, g) in votes.items() if o > 0}
+    places_strict = {f for f, (p, o, g) in votes.items() if o > p}
+    # a given name the small model calls an organisation every time ("Oisín") is still a name;
+    # one it calls a place is not rescued by the gazetteer
+    geo_strict = {f for f, (p, o, g) in votes.items() if g > p}
     per_part: dict[str, _Cands] = {}
     keys: set[str] = set()
     names = first_names()
@@ -684,8 +1017,10 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
         for s, e, label in ents:
             if label == "PERSON":
                 _clean_ner(text, s, e, cands, "ner", 0.8, places, lower_words)
-        _gazetteer_candidates(text, ents, cands, lower_words, places_strict)
+        _gazetteer_candidates(text, ents, cands, lower_words, places_strict, geo_strict)
         _list_candidates(text, cands, lower_words, places)
+        _coordination_candidates(text, cands, lower_words, places)
+        _filter_weak(part, cands)
         if cands.blocked:
             cands.spans = [c for c in cands.spans if c[2] in STRONG_SOURCES and c[2] != "table"
                            or not any(bs < c[1] and c[0] < be for bs, be in cands.blocked)]
@@ -694,7 +1029,7 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
         for s, e, src, _ in cands.spans:
             ks = _name_keys(text, s, e)
             if src not in STRONG_SOURCES and len(ks) < 2:
-                ks = {k for k in ks if _key(k) in names}
+                ks = {k for k in ks if known_first(k)}
             keys |= {k for k in ks if k.lower() not in lower_words and k not in places_strict}
     out: dict[str, list[tuple[int, int, str, float]]] = {}
     for part in parts:
@@ -705,6 +1040,11 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
             cands.spans = cands.spans[:n0] + [
                 c for c in cands.spans[n0:]
                 if not any(bs < c[1] and c[0] < be for bs, be in cands.blocked)]
+        if len(cands.spans) > n0:
+            new = _Cands(part.text)
+            new.spans = cands.spans[n0:]
+            _filter_weak(part, new)
+            cands.spans = cands.spans[:n0] + new.spans
         out[part.id] = _merge(cands.spans)
     return out
 

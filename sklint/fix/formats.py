@@ -17,6 +17,9 @@ from email.message import EmailMessage
 from pathlib import PurePosixPath
 from typing import Callable, Optional
 
+from ..ingest.eml import choose_alternative
+from ..ingest.html import BLOCK, HIDDEN
+from ..ingest.xlsx import _cell_text
 from .safety import safe_filename
 from .textmap import Group, Piece, Segment
 
@@ -112,14 +115,6 @@ class TextDoc(FixDoc):
 
 # -- .html ---------------------------------------------------------------------------------------
 
-BLOCK = {
-    "address", "article", "aside", "blockquote", "br", "dd", "details", "dialog", "div", "dl", "dt",
-    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-    "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody",
-    "thead", "tfoot", "tr", "td", "th", "ul", "title", "caption", "option", "legend", "label",
-    "button", "textarea", "select", "body", "html", "head", "center", "menu",
-}
-HIDDEN = {"script", "style", "template", "noscript", "svg", "math", "object", "iframe"}
 _TOKEN = re.compile(
     r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<![^>]*>|<\?[^>]*>"
     r"|<(/?)([A-Za-z][^\s/>]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
@@ -239,18 +234,6 @@ class CsvDoc(FixDoc):
 
 
 # -- .xlsx -----------------------------------------------------------------------------------------
-
-def _cell_text(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, _dt.datetime):
-        return v.strftime("%d/%m/%Y %H:%M") if (v.hour or v.minute) else v.strftime("%d/%m/%Y")
-    if isinstance(v, _dt.date):
-        return v.strftime("%d/%m/%Y")
-    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
-        return str(int(v))
-    return str(v).replace("\x00", "")
-
 
 class XlsxDoc(FixDoc):
     """Cells as pieces: one segment per row, cells joined with " | ", each sheet headed by its
@@ -567,16 +550,7 @@ class EmlDoc(FixDoc):
             if not isinstance(subs, list):
                 return
             if ctype == "multipart/alternative":
-                choice = None
-                for pref in ("text/plain", "text/html"):
-                    for s in subs:
-                        if s.get_content_type() == pref and not _is_attachment(s):
-                            choice = s
-                            break
-                    if choice is not None:
-                        break
-                if choice is None and subs:
-                    choice = subs[-1]
+                choice = choose_alternative(subs)
                 if choice is not None:
                     self._walk(choice, level + 1)
                 for s in subs:

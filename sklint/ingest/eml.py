@@ -167,6 +167,15 @@ def _text_of(part: EmailMessage) -> str:
     return decode_text(_payload_bytes(part), charset)
 
 
+def choose_alternative(subs: list) -> "EmailMessage | None":
+    """The alternative read as the body: text/plain, else text/html, else the last one."""
+    for pref in ("text/plain", "text/html"):
+        for s in subs:
+            if s.get_content_type() == pref and not _is_attachment(s):
+                return s
+    return subs[-1] if subs else None
+
+
 def _is_attachment(part: EmailMessage) -> bool:
     try:
         disp = part.get_content_disposition()
@@ -238,16 +247,7 @@ def content(msg: EmailMessage, ctx: Ctx, pid: str, depth: int) -> EmailContent:
             if not isinstance(subs, list):
                 return
             if ctype == "multipart/alternative":
-                choice = None
-                for pref in ("text/plain", "text/html"):
-                    for s in subs:
-                        if s.get_content_type() == pref and not _is_attachment(s):
-                            choice = s
-                            break
-                    if choice is not None:
-                        break
-                if choice is None and subs:
-                    choice = subs[-1]
+                choice = choose_alternative(subs)
                 if choice is not None:
                     walk(choice, level + 1)
                 # attachments hidden inside an alternative branch are still attachments
