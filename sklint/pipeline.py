@@ -17,7 +17,7 @@ from .ingest import IngestError, read_bytes, read_path
 from .model import FileResult, Finding, Message
 from .registry import Registry, load_registry
 from .rules import apply_message_rules
-from .suppress import apply_suppressions
+from .suppress import apply_suppressions, drop_allowed
 
 
 class Engine:
@@ -45,6 +45,7 @@ class Engine:
     def check_message(self, message: Message, path: Optional[str] = None) -> list[Finding]:
         findings = self.detect(message)
         findings += notes_as_findings(message, self.registry)
+        findings = drop_allowed(message, findings, self.config, path or message.source)
         findings = apply_message_rules(message, findings, self.ctx)
         findings = apply_suppressions(message, findings, self.config, self.registry,
                                       path or message.source)

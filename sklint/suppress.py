@@ -498,6 +498,21 @@ def _unused_finding(d: _Directive, message: Message) -> Finding:
 
 # -- the whole step ------------------------------------------------------------------------------
 
+def drop_allowed(message, findings, config, path) -> list[Finding]:
+    """The organisation profile and the allowlist: what was never a leak. The pipeline applies
+    this before the message rules, so a public contact or an allowlisted string cannot make a
+    message rule fire; apply_suppressions applies it again (idempotent) for callers that skip it."""
+    path = path or message.source
+    rel = relative_path(path, config.root) if path else ""
+    out = list(findings)
+    org = config.organisation
+    if org.public_contacts or org.domains or org.staff:
+        out = [f for f in out if not organisation_allows(f, org)]
+    if config.allowlist or config.allowlist_regex or config.allowlist_fingerprints:
+        out = [f for f in out if not allowlisted(f, config, rel or path, config.root)]
+    return out
+
+
 def apply_suppressions(message, findings, config, registry, path) -> list[Finding]:
     path = path or message.source
     root = config.root
@@ -513,12 +528,7 @@ def apply_suppressions(message, findings, config, registry, path) -> list[Findin
             return False
         return not (rel and per_file_ignored(rel, f.code, f.rule, config))
 
-    out = [f for f in findings if selected(f)]
-    org = config.organisation
-    if org.public_contacts or org.domains or org.staff:
-        out = [f for f in out if not organisation_allows(f, org)]
-    if config.allowlist or config.allowlist_regex or config.allowlist_fingerprints:
-        out = [f for f in out if not allowlisted(f, config, rel or path, root)]
+    out = drop_allowed(message, [f for f in findings if selected(f)], config, path)
 
     directives = inline_directives(message, path)
     if directives:
@@ -556,5 +566,5 @@ def apply_suppressions(message, findings, config, registry, path) -> list[Findin
     return result
 
 
-__all__ = ["apply_suppressions", "rule_enabled", "selector_specificity", "organisation_allows",
+__all__ = ["apply_suppressions", "drop_allowed", "rule_enabled", "selector_specificity", "organisation_allows",
            "inline_directives", "SEVERITY_RANK"]

@@ -82,3 +82,18 @@ def test_many_unrelated_organisations_is_a_group_send():
     to = [f"office@school{i}.sch.uk" for i in range(7)]
     res = Engine(Config()).check_bytes(_mail(to), "m.eml")
     assert [f for f in res.findings if f.rule == "group-send-without-bcc"]
+
+
+def test_public_contacts_never_make_a_message_rule_fire():
+    m = EmailMessage()
+    m["From"] = "helen@siblingkinship.org.uk"
+    m["To"] = "intake@fellsideyoungminds.org.uk"
+    m["Subject"] = "Training dates"
+    m.set_content("Dates attached.\n")
+    m.add_attachment("Questions? Ring the office on 01539 722810.\n".encode(), maintype="text",
+                     subtype="plain", filename="dates.txt")
+    loud = Engine(Config()).check_bytes(bytes(m), "m.eml")
+    assert [f for f in loud.findings if f.rule == "personal-data-in-attachment"]
+    cfg = from_mapping({"organisation": {"public-contacts": ["01539 722810"]}})
+    quiet = Engine(cfg).check_bytes(bytes(m), "m.eml")
+    assert not [f for f in quiet.findings if f.rule in ("personal-data-in-attachment", "unprotected-attachment")]

@@ -24,7 +24,7 @@ def finding_to_dict(f: Finding, show_matches: bool = False) -> dict[str, Any]:
         "end": f.end,
         "match": f.match if show_matches else redact(f.match, f.entity, f.category),
         "message": f.message,
-        "suggestion": f.suggestion,
+        "suggestion": f.suggestion if show_matches else None,
         "quoted": f.quoted,
         "confidence": round(f.confidence, 3),
     }
