@@ -130,3 +130,13 @@ def test_eval_prints_the_summary_line():
     assert r.returncode == 0, r.stderr
     last = r.stdout.strip().splitlines()[-1]
     assert last.startswith("entity recall ") and "| typed F1 " in last and "| unread 0/40" in last
+
+
+def test_docs_rules_md_is_generated_from_the_registry():
+    from sklint.cli import rules_markdown
+    from sklint.registry import load_registry
+    reg = load_registry()
+    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == rules_markdown(reg), \
+        "docs/rules.md is stale: run `sklint rules --markdown > docs/rules.md`"
+    for r in reg.rules:
+        assert r.policy.strip(), f"{r.code} cites no policy clause"
