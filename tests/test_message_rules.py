@@ -97,3 +97,18 @@ def test_public_contacts_never_make_a_message_rule_fire():
     cfg = from_mapping({"organisation": {"public-contacts": ["01539 722810"]}})
     quiet = Engine(cfg).check_bytes(bytes(m), "m.eml")
     assert not [f for f in quiet.findings if f.rule in ("personal-data-in-attachment", "unprotected-attachment")]
+
+
+def test_the_senders_own_name_in_an_attachment_is_not_personal_data():
+    m = EmailMessage()
+    m["From"] = "Priya Raman <priya@siblingkinship.org.uk>"
+    m["To"] = "Gillian Moffat <gillian@lakelandcommunityfund.org.uk>"
+    m["Subject"] = "Q2 report"
+    m.set_content("Report attached.\n")
+    m.add_attachment("Q2 report\n\nPrepared by Priya Raman, Finance Officer.\n".encode(),
+                     maintype="text", subtype="plain", filename="report.txt")
+    res = Engine(Config()).check_bytes(bytes(m), "m.eml")
+    assert not [f for f in res.findings if f.rule == "personal-data-in-attachment"]
+    m.replace_header("From", "Helen Ashworth <helen@siblingkinship.org.uk>")
+    res = Engine(Config()).check_bytes(bytes(m), "m.eml")
+    assert [f for f in res.findings if f.rule == "personal-data-in-attachment"]

@@ -581,6 +581,13 @@ FIRST_VERB_RE = re.compile(
     rf"needs|needed|loves|loved|joined|joins|struggles|struggled)\b)")
 
 
+def _ents_near(ents: list, starts: list[int], s: int, e: int, reach: int = 400):
+    """The sorted entities that may overlap [s, e) (an entity is at most `reach` long)."""
+    i = bisect.bisect_left(starts, s - reach)
+    j = bisect.bisect_left(starts, e)
+    return ents[i:j]
+
+
 def _gazetteer_candidates(text: str, ents: list[tuple[int, int, str]], cands: _Cands,
                           lower_words: set[str], places_strict: set[str] = frozenset(),
                           geo_strict: set[str] = frozenset()) -> None:
@@ -612,10 +619,11 @@ def _gazetteer_candidates(text: str, ents: list[tuple[int, int, str]], cands: _C
         cands.add_walk(w, "gazetteer", 0.7)
     # A given name the NER left unlabelled, followed by what people do ("Oisín is welcome",
     # "Oisín finishes at 3.20", "Oisín's dad").
+    ent_union = _Union((a, b) for a, b, _ in ents)
     for m in FIRST_VERB_RE.finditer(text):
         s, e = m.start(1), m.end(1)
         span = m.group(1)
-        if any(a < e and s < b for a, b, _ in ents):
+        if ent_union.overlaps(s, e):
             continue
         k = _key(span)
         if not known_first(span) or k in NOT_NAMES or k in lower_words or span.isupper() or \
@@ -632,7 +640,8 @@ def _gazetteer_candidates(text: str, ents: list[tuple[int, int, str]], cands: _C
         w = walk_name(text, s, limit=e)
         cands.add_walk(w, "gazetteer", 0.7)
     # Full names the NER missed: a given name followed by a capitalised surname, mid-sentence.
-    covered = ents
+    covered = sorted(ents)
+    ent_starts = [s for s, _, _ in covered]
     for m in re.finditer(rf"(?<![\w'’.-])({_WORD})[ \t]({_WORD})(?![\w'’-])", text):
         a, b = m.group(1), m.group(2)
         ka, kb = _key(a), _key(b)
@@ -641,9 +650,10 @@ def _gazetteer_candidates(text: str, ents: list[tuple[int, int, str]], cands: _C
             continue
         if a.isupper() != b.isupper() or kb in PLACE_ORG_SUFFIX or kb in ROLE_WORDS:
             continue
-        if any(s < m.end() and m.start() < e and not (
-                s == m.start() and e == m.end() and lab in ("ORG", "NORP", "PRODUCT", "WORK_OF_ART"))
-               for s, e, lab in covered):
+        if ent_union.overlaps(m.start(), m.end()) and any(
+                s < m.end() and m.start() < e and not (
+                    s == m.start() and e == m.end() and lab in ("ORG", "NORP", "PRODUCT", "WORK_OF_ART"))
+                for s, e, lab in _ents_near(covered, ent_starts, m.start(), m.end())):
             continue
         if _prev_word(text, m.start()).lower().rstrip(".") in PLACE_ORG_PREFIX | LOCATIVE:
             continue
@@ -731,6 +741,7 @@ def _coordination_candidates(text: str, cands: _Cands, lower_words: set[str],
                              places: set[str]) -> None:
     """Names in a list: "Gaetane, Hannah, Anthony, Derek, Anna and Andrew". When most items of a
     comma-and list are given names or names already found, the others are names too."""
+    found = None
     for m in COORD_RE.finditer(text):
         items = []
         for it in re.finditer(rf"{_WORD}(?:[ \t]{_WORD})?", m.group()):
@@ -739,6 +750,8 @@ def _coordination_candidates(text: str, cands: _Cands, lower_words: set[str],
             items.append((m.start() + it.start(), m.start() + it.end(), it.group()))
         if len(items) < 3:
             continue
+        if found is None:
+            found = _Union((a, b) for a, b, _, _ in cands.spans)
         # a firm or a band named after its founders ("Clark, Romero and Hall Orchestra"), or a
         # list after a locative ("at Jones, Mitchell and Williams")
         tail = walk_name(text, items[-1][0], max_tokens=3)
@@ -746,7 +759,7 @@ def _coordination_candidates(text: str, cands: _Cands, lower_words: set[str],
             continue
         def good(s, e, t):
             ws = t.split()
-            return any(cs <= s < ce for cs, ce, _, _ in cands.spans) or \
+            return found.overlaps(s, s + 1) or \
                 (known_first(ws[0]) and _key(ws[0]) not in lower_words and not _is_uk_place(ws[:1])
                  and t not in places)
         n_good = sum(1 for it in items if good(*it))
@@ -774,9 +787,10 @@ def _list_candidates(text: str, cands: _Cands, lower_words: set[str], places: se
     """Lines shaped alike ("  Siân Rowlands – welcome desk – 07700 …"): when most lead with a
     name already found, the others lead with a name too."""
     rows = []
+    found = _Union((a, b) for a, b, _, _ in cands.spans)
     for m in LIST_LINE_RE.finditer(text):
         s, e = m.start("name"), m.end("name")
-        hit = any(cs <= s < ce for cs, ce, _, _ in cands.spans)
+        hit = found.overlaps(s, s + 1)
         rows.append((s, e, hit))
     hits = sum(1 for r in rows if r[2])
     if hits < 2 or hits * 2 < len(rows):
@@ -1022,8 +1036,9 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
         _coordination_candidates(text, cands, lower_words, places)
         _filter_weak(part, cands)
         if cands.blocked:
+            blocked = _Union(cands.blocked)
             cands.spans = [c for c in cands.spans if c[2] in STRONG_SOURCES and c[2] != "table"
-                           or not any(bs < c[1] and c[0] < be for bs, be in cands.blocked)]
+                           or not blocked.overlaps(c[0], c[1])]
         cands.spans = _merge(cands.spans)
         per_part[part.id] = cands
         for s, e, src, _ in cands.spans:
@@ -1037,9 +1052,10 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
         n0 = len(cands.spans)
         _propagate(part.text, keys, cands)
         if cands.blocked and len(cands.spans) > n0:
+            blocked = _Union(cands.blocked)
             cands.spans = cands.spans[:n0] + [
                 c for c in cands.spans[n0:]
-                if not any(bs < c[1] and c[0] < be for bs, be in cands.blocked)]
+                if not blocked.overlaps(c[0], c[1])]
         if len(cands.spans) > n0:
             new = _Cands(part.text)
             new.spans = cands.spans[n0:]

@@ -15,6 +15,16 @@ DIRECT = frozenset({"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "POSTAL_ADDRESS",
                     "DATE_OF_BIRTH", "NHS_NUMBER", "NI_NUMBER", "BANK_DETAILS", "CASE_REFERENCE", "AGE"})
 
 
+def _correspondents(message: Message) -> set[str]:
+    """The display names of the message's own sender and recipients: a report's author or the
+    funder it is addressed to, named in the attachment, are people in their working role."""
+    names = set()
+    for a in (message.sender, *message.to, *message.cc):
+        if a and a.name and " " in a.name.strip():
+            names.add(" ".join(a.name.split()).casefold())
+    return names
+
+
 def check(message: Message, findings: list[Finding], ctx) -> list[Finding]:
     if not message.is_email:
         return []
@@ -24,10 +34,13 @@ def check(message: Message, findings: list[Finding], ctx) -> list[Finding]:
     minimum = int(opts.get("min-identifiers", 1))
     orgs = org_domains(message, ctx.config.organisation.domains)
     outside = external(all_recipients(message), orgs, message.sender)
+    in_role = _correspondents(message)
     out = []
     by_part: dict[str, list[Finding]] = {}
     for f in findings:
         if f.part.startswith("attachment:") and f.entity in DIRECT and f.severity != "info":
+            if f.entity == "PERSON" and " ".join(f.match.split()).casefold() in in_role:
+                continue
             by_part.setdefault(f.part, []).append(f)
     for part, fs in by_part.items():
         if len(fs) < minimum:
