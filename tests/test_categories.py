@@ -327,3 +327,16 @@ def test_a_same_sex_partner_is_inferred_when_the_holders_sex_is_clear(text):
 ])
 def test_no_same_sex_inference_without_a_clear_mismatch(text):
     assert "SEXUAL_ORIENTATION" not in cats(text)
+
+
+def test_a_table_row_that_names_a_person_anchors_its_other_cells():
+    from sklint.ingest import read_bytes
+    from sklint.pipeline import Engine
+    from sklint.config import Config
+    eng = Engine(Config())
+    named = b"Name,Group,Notes\nMarta Nowicka,Tuesday,Coeliac disease - gluten free snacks\nOwen Price,Tuesday,None\n"
+    res = eng.check_message(read_bytes(named, "list.csv", Config()))
+    assert [f for f in res if f.category == "HEALTH"]
+    counts = b"Group,Children,Notes\nTuesday,12,Coeliac disease - gluten free snacks for 2\nThursday,9,None\n"
+    res = eng.check_message(read_bytes(counts, "groups.csv", Config()))
+    assert not [f for f in res if f.category == "HEALTH"]

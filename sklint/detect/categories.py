@@ -246,6 +246,25 @@ def _any_in(spans: list[tuple[int, int]], a: int, b: int) -> bool:
     return i < len(spans) and spans[i][0] < b
 
 
+def _table_rows(part: Part) -> list[tuple[int, int]]:
+    """Row spans of a table part from its per-cell column headers: a row ends where a column
+    header comes round again."""
+    cells = sorted(getattr(part, "table_headers", ()) or ())
+    rows: list[tuple[int, int]] = []
+    seen: set[str] = set()
+    start = end = None
+    for c_start, c_end, header in cells:
+        if start is None or header in seen or c_start < (end or 0):
+            if start is not None:
+                rows.append((start, end))
+            start, seen = c_start, set()
+        seen.add(header)
+        end = c_end
+    if start is not None:
+        rows.append((start, end))
+    return rows
+
+
 def detect_categories(part: Part, ctx, persons=()) -> list[Finding]:
     text = part.text or ""
     if not text.strip():
@@ -292,6 +311,11 @@ def detect_categories(part: Part, ctx, persons=()) -> list[Finding]:
             anchor_spans.append((p.start, p.end))
     for a, _b in anchor_spans:
         anchored[sent_of(a)] = True
+    # a table row (CSV line, docx/xlsx row) that names a person is about that person in every cell
+    for r_start, r_end in _table_rows(part):
+        if any(r_start <= p.start < r_end for p in persons or () if p.start is not None):
+            for k in range(sent_of(r_start), sent_of(max(r_start, r_end - 1)) + 1):
+                anchored[k] = True
     cat_anchor_cache: dict[str, list[bool]] = {}
 
     def cat_anchored(cat: str) -> list[bool]:
