@@ -65,7 +65,8 @@ def read_baseline(path: str | Path, key: bytes) -> set[str]:
     return set(fps)
 
 
-def filter_baseline(results: Sequence[FileResult], baseline_path: str, config) -> list[FileResult]:
+def filter_baseline(results: Sequence[FileResult], baseline_path: str, config,
+                    stats: Optional[dict] = None) -> list[FileResult]:
     """The results without the findings whose fingerprints are in the baseline. Raises
     ValueError (shown by `sklint check` with exit status 2) when the key is missing, the file
     is not a baseline or was made with another key."""
@@ -74,6 +75,7 @@ def filter_baseline(results: Sequence[FileResult], baseline_path: str, config) -
     except MissingKeyError as exc:
         raise ValueError(f"--baseline needs the key it was made with: {exc}") from None
     known = read_baseline(baseline_path, key)
+    used: set = set()
     out = []
     for r in results:
         if r.error or not r.findings:
@@ -84,9 +86,13 @@ def filter_baseline(results: Sequence[FileResult], baseline_path: str, config) -
             if f.severity != "info":
                 fp = finding_fingerprint(key, f, r.path, config.root)
                 if fp in known:
+                    used.add(fp)
                     continue
             kept.append(f)
         out.append(FileResult(r.path, r.kind, r.error, tuple(kept), r.message))
+    if stats is not None:
+        stats["entries"] = len(known)
+        stats["unused"] = len(set(known) - used)
     return out
 
 

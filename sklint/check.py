@@ -59,7 +59,12 @@ def run_check(paths: Sequence[str], config: Config, fmt: str = "text", output: O
     if baseline:
         from .baseline import filter_baseline
         try:
-            results = filter_baseline(results, baseline, config)
+            stats: dict = {}
+            results = filter_baseline(results, baseline, config, stats)
+            if stats.get("unused") and not changed_since:
+                click.echo(f"sklint: {baseline}: {stats['unused']} of {stats['entries']} baseline "
+                           "entries matched nothing (fixed, moved or renamed); run `sklint baseline` "
+                           "again to drop them", err=True)
         except (OSError, ValueError) as exc:
             click.echo(f"sklint: {baseline}: {exc}", err=True)
             return EXIT_ERROR

@@ -84,3 +84,14 @@ def test_fingerprint_properties(tmp_path):
     (tmp_path / "x").mkdir()
     assert relative_path(tmp_path / "x" / "a.md", str(tmp_path)) == "x/a.md"
     assert relative_path(tmp_path / "x" / "a.md") == "x/a.md"
+
+
+def test_unused_baseline_entries_are_reported(repo):
+    assert run(["baseline", ".", "-o", ".sklint-baseline.json"], repo).returncode == 0
+    r = run(["check", "--baseline", ".sklint-baseline.json", "."], repo)
+    assert "matched nothing" not in r.stderr
+    news = repo / "site" / "news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace(PHONE_A, "the office"), encoding="utf-8")
+    r = run(["check", "--baseline", ".sklint-baseline.json", "."], repo)
+    assert re.search(r"\d+ of \d+ baseline entries matched nothing", r.stderr), r.stderr
+    assert PHONE_A not in r.stderr
