@@ -86,7 +86,9 @@ def test_spark_scan_equals_check_path(spark, tmp_path):
             for r in scan(tdf, name="name", text="body").collect()}
     for n, _ in text_docs:
         assert tout[n] == {**expected[n], "findings": [
-            {**f, "match": r["match"]} for f, r in zip(expected[n]["findings"], tout[n]["findings"])]}
+            {**f, "match": r["match"], "suggestion": r["suggestion"]}  # the redacted fields
+            for f, r in zip(expected[n]["findings"], tout[n]["findings"])]}
+        assert all(r["suggestion"] is None for r in tout[n]["findings"])
 
     # one typed row per finding (from the collected JSON: the UDF does not run again)
     rows = explode_findings(spark.createDataFrame([(r["name"], r["sklint"]) for r in collected],
