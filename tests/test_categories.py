@@ -340,3 +340,26 @@ def test_a_table_row_that_names_a_person_anchors_its_other_cells():
     counts = b"Group,Children,Notes\nTuesday,12,Coeliac disease - gluten free snacks for 2\nThursday,9,None\n"
     res = eng.check_message(read_bytes(counts, "groups.csv", Config()))
     assert not [f for f in res if f.category == "HEALTH"]
+
+
+def test_long_parts_are_read_in_windows_with_the_same_findings(monkeypatch):
+    from sklint.config import Config
+    from sklint.detect import categories
+    from sklint.model import Part
+    from sklint.pipeline import Engine
+    paras = [
+        "Kieran told his mentor that his stepdad hits him when he has been drinking.",
+        "The group met on Tuesday and made kites; everyone took one home.",
+        "Maya has a diagnosis of epilepsy and takes sodium valproate twice a day.",
+        "Twelve young people said they felt less alone after six sessions.",
+        "Her dad was arrested last month for assault and is on police bail.",
+    ]
+    text = "\n\n".join(paras[i % len(paras)] + f" (note {i})" for i in range(600))
+    part = Part("body", "body", text)
+    eng = Engine(Config())
+    whole = categories.detect_categories(part, eng.ctx, [])
+    monkeypatch.setattr(categories, "WINDOW_CHARS", 4000)
+    windowed = categories.detect_categories(part, eng.ctx, [])
+    key = lambda fs: sorted((f.category, f.start, f.end, f.match) for f in fs)
+    assert key(windowed) == key(whole) and len(whole) > 300
+    assert all(text[f.start:f.end] == f.match for f in windowed)

@@ -265,7 +265,37 @@ def _table_rows(part: Part) -> list[tuple[int, int]]:
     return rows
 
 
+WINDOW_CHARS = 200_000  # a long part is read in windows of about this size: memory stays bounded
+
+
 def detect_categories(part: Part, ctx, persons=()) -> list[Finding]:
+    """Category findings of one part. A part longer than two windows is cut at paragraph
+    boundaries and read window by window (categories are judged per sentence and its
+    neighbours, so a paragraph cut loses nothing a reader would join), keeping memory bounded
+    on a 20 MB file."""
+    text = part.text or ""
+    if len(text) <= 2 * WINDOW_CHARS:
+        return _detect_categories(part, ctx, persons)
+    from dataclasses import replace
+    from .ner import split_chunks
+    out: list[Finding] = []
+    for off, piece in split_chunks(text, WINDOW_CHARS):
+        end = off + len(piece)
+        sub = replace(
+            part, text=piece, anchors=(),
+            blocks=tuple((a - off, b - off) for a, b in part.blocks if off <= a and b <= end),
+            table_headers=tuple((a - off, b - off, h) for a, b, h in part.table_headers
+                                if off <= a and b <= end),
+            quoted=tuple((max(a, off) - off, min(b, end) - off) for a, b in part.quoted
+                         if a < end and b > off))
+        local = [p.with_(start=p.start - off, end=p.end - off) for p in persons or ()
+                 if p.start is not None and off <= p.start and p.end <= end]
+        for f in _detect_categories(sub, ctx, local):
+            out.append(f.with_(start=f.start + off, end=f.end + off))
+    return out
+
+
+def _detect_categories(part: Part, ctx, persons=()) -> list[Finding]:
     text = part.text or ""
     if not text.strip():
         return []
