@@ -95,30 +95,27 @@ def corpus_documents(corpus: Path) -> list[tuple[Path, Path]]:
     return pairs
 
 
-def _covers(match_toks: list[str], gold_toks: list[str]) -> bool:
-    """The finding's match contains at least half of the gold text's tokens."""
-    if not gold_toks:
+def _half_in(needles: list[str], haystack: list[str]) -> bool:
+    """At least half of `needles` (counted with repeats) occur in `haystack`."""
+    if not needles:
         return False
-    have = Counter(match_toks)
+    have = Counter(haystack)
     hit = 0
-    for t in gold_toks:
+    for t in needles:
         if have[t] > 0:
             have[t] -= 1
             hit += 1
-    return hit * 2 >= len(gold_toks)
+    return hit * 2 >= len(needles)
+
+
+def _covers(match_toks: list[str], gold_toks: list[str]) -> bool:
+    """The finding's match contains at least half of the gold text's tokens."""
+    return _half_in(gold_toks, match_toks)
 
 
 def _inside(match_toks: list[str], pool_toks: list[str]) -> bool:
     """At least half of the finding's match tokens lie in the gold (or allowed) text."""
-    if not match_toks:
-        return False
-    have = Counter(pool_toks)
-    hit = 0
-    for t in match_toks:
-        if have[t] > 0:
-            have[t] -= 1
-            hit += 1
-    return hit * 2 >= len(match_toks)
+    return _half_in(match_toks, pool_toks)
 
 
 def score_document(res: EvalResult, result: FileResult, gold: dict, name: str) -> None:
