@@ -133,3 +133,37 @@ def test_csv_header_and_non_name_columns_are_not_names():
 ])
 def test_names_with_clear_evidence(text, name):
     assert name in matches(text)
+
+
+# Person slots: grammar that puts a person there, with words no list of given names holds.
+@pytest.mark.parametrize("text,name", [
+    ("After group, Oyelaran told me she felt left out.", "Oyelaran"),       # before a verb of speech
+    ("I asked Tovmasyan whether the lift was booked.", "Tovmasyan"),        # after one
+    ("Nwachukwu, can you bring the consent forms on Friday?", "Nwachukwu"),  # spoken to
+    ("Great session today, well done Okafor!", "Okafor"),
+    ("Mentor: how was school?\nKaleb-Jai: ok i guess\nMentor: just ok?\nKaleb-Jai: yeah", "Kaleb-Jai"),
+    ("Draper and Oyelaran were both at the sibling day.", "Oyelaran"),      # a pair doing something
+    ("hi its me again, my name is tamsin and i am 14", "tamsin"),          # lower case after a cue
+    ("name: rhiannon pryce-jones", "rhiannon pryce-jones"),
+    ("we went bowling with priya and callum after school", "callum"),     # lower-case chat
+    ("The helpers on the day were Oyelaran, Draper and Nwachukwu.", "Nwachukwu"),
+    ("Please pass this to Faisal K Rahman before Friday.", "Faisal K Rahman"),  # middle initial, no dot
+    ("She read out Siobhan Okonkwo's letter at the meeting.", "Siobhan Okonkwo"),
+    ("It was a real boost for the Wiśniewski family this year.", "Wiśniewski"),
+])
+def test_person_slots(text, name):
+    assert name in matches(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Also, can you bring the consent forms on Friday?",            # an English word in a vocative
+    "Background: the family moved here last year.",                  # a label, not a speaker
+    "Schools told us that attendance rose this term.",               # a plural noun before "told"
+    "Research and Development were discussed by the trustees.",      # a pair of ordinary words
+    "please call me on the office number after three",               # lower case after a cue
+    "Kendal, Penrith and Keswick are our three sites.",              # places in a list
+    "Lopez, Santos and Coleman is the firm that audits our accounts.",  # one firm
+    "we met at the centre and went to the park after",               # lower-case chat, no names
+])
+def test_not_person_slots(text):
+    assert not persons(text), [f.match for f in persons(text)]

@@ -110,6 +110,7 @@ NOT_NAMES = {
     "miss", "mx", "dr", "lord", "lady", "dame", "judge", "team", "all", "everyone", "folks",
     # form labels, contact words, roles and job titles
     "tel", "telephone", "phone", "mobile", "mob", "fax", "email", "e-mail", "address", "dob",
+    "postcode", "postcodes", "zip", "eircode",
     "name", "names", "driver", "drivers", "manager", "coordinator", "co-ordinator", "officer",
     "worker", "lead", "trustee", "trustees", "chair", "chairman", "chairwoman", "chairperson",
     "treasurer", "secretary", "mentor", "mentors", "mentee", "volunteer", "volunteers",
@@ -267,3 +268,50 @@ def uk_places() -> frozenset[str]:
                     out.add(line.lower())
             return frozenset(out)
     return frozenset()
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    """Lower-cased family names: the 88,799 surnames of the 1990 US Census (public domain), as
+    shipped by the `names` package (MIT). Read lazily, once per process; empty if unavailable.
+    Many are also ordinary words ("Brown", "Hill"): callers pair this list with context."""
+    with _LOCK:
+        try:
+            from importlib import resources
+            data = resources.files("names") / "dist.all.last"
+            with data.open("r", encoding="utf-8") as fh:
+                return frozenset(line.split(None, 1)[0].lower() for line in fh if line.strip())
+        except (ImportError, FileNotFoundError, OSError, ModuleNotFoundError):
+            return frozenset()
+
+
+@lru_cache(maxsize=1)
+def common_first_names() -> frozenset[str]:
+    """Lower-cased given names common enough to appear in the 1990 US Census lists (5,494
+    names, public domain, shipped by the `names` package): a name here is a name even where
+    it is also a word ("Grace", "Jade"). Empty if unavailable."""
+    with _LOCK:
+        out: set[str] = set()
+        try:
+            from importlib import resources
+            for f in ("dist.female.first", "dist.male.first"):
+                with (resources.files("names") / f).open("r", encoding="utf-8") as fh:
+                    out.update(line.split(None, 1)[0].lower() for line in fh if line.strip())
+        except (ImportError, FileNotFoundError, OSError, ModuleNotFoundError):
+            pass
+        return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Lower-case English words: the entries of Webster's Second International word list (public
+    domain) written in lower case there, as shipped by the `english-words` package (MIT).
+    Proper nouns of that list (capitalised there) are left out. Read lazily, once per process;
+    empty if unavailable, in which case every word counts as possibly a name."""
+    with _LOCK:
+        try:
+            from english_words import get_english_words_set
+            return frozenset(w for w in get_english_words_set(["web2"], lower=False, alpha=True)
+                             if w.islower())
+        except (ImportError, FileNotFoundError, OSError, ModuleNotFoundError, ValueError):
+            return frozenset()

@@ -25,7 +25,8 @@ from typing import Iterable, Optional
 from ..model import Finding, Message, Part
 from .name_lexicon import (EPONYMOUS_CONDITIONS, GROUP_WORDS, JOB_SLOT_WORDS, JOB_WORDS, MONTHS,
                            NOT_NAMES, ORG_WORDS, PLACE_ORG_PREFIX, PLACE_ORG_SUFFIX, POST_NOMINALS,
-                           RELATIONS, ROLE_WORDS, SALUTATIONS, TITLES, UP, first_names, uk_places)
+                           RELATIONS, ROLE_WORDS, SALUTATIONS, TITLES, UP, common_first_names,
+                           english_words, first_names, surnames, uk_places)
 
 CODE, RULE, ENTITY = "SK101", "person-name", "PERSON"
 
@@ -135,6 +136,10 @@ def walk_name(text: str, pos: int, limit: Optional[int] = None, max_tokens: int 
             g = GAP_RE.match(text, m.end())
             if not g or not TOKEN_RE.match(text, g.end()) or not text[g.end()].isupper():
                 break
+        elif kind == "word" and len(tok) == 1 and w.words and \
+                re.match(rf"[ \t]{_WORD}", text[m.end():m.end() + 40]) and \
+                _key(re.match(rf"[ \t]({_WORD})", text[m.end():m.end() + 40]).group(1)) not in NOT_NAMES:
+            kind = "init"
         elif kind == "word":
             k = _key(tok)
             if k in PLACE_ORG_SUFFIX and (w.words or not suffix_first):
@@ -259,10 +264,13 @@ JOB_AFTER_RE = re.compile(
 JOB_SLOT_RE = re.compile(
     rf"(?<![\w-])(?:{'|'.join(sorted(JOB_SLOT_WORDS, key=len, reverse=True))})[ \t]{{1,3}}(?=[{UP}])")
 INITIAL_NAME_RE = re.compile(rf"(?<![\w.])[{UP}]\.(?:[ ]?-?[{UP}]\.)*[ \t]{_WORD}")
+_NAME_QUAL = r"(?:(?:first|last|full|given|maiden|middle|married|birth|family|nick)[ \t]{1,8}|sur|nick)?"
 NAMED_RE = re.compile(
-    rf"(?i:\b(?:(?:my|his|her|their|your|whose|the)[ \t]{{1,8}}(?:first[ \t]{{1,8}}|last[ \t]{{1,8}}|full[ \t]{{1,8}}|sur|given[ \t]{{1,8}})?"
-    rf"name(?:[ \t]{{1,8}}is|['’]s|[ \t]{{0,8}}\?|[ \t]{{0,8}}:)|(?:is|am|was|were|be)[ \t]{{1,8}}called|named|"
-    rf"known[ \t]{{1,8}}as|i['’]m|i[ \t]{{1,8}}am))[ \t]{{1,8}}(?=[{UP}])")
+    rf"(?i:\b(?:(?:my|his|her|their|your|whose|the)[ \t]{{1,8}}{_NAME_QUAL}"
+    rf"name(?:[ \t]{{1,8}}is|['’]s|[ \t]{{0,8}}\?|[ \t]{{0,8}}:"
+    rf"|[ \t]{{1,8}}(?:on|in)[ \t]{{1,8}}(?:the|my|your|his|her|their)[ \t]{{1,8}}[a-z]{{3,12}}[ \t]{{1,8}}(?:is|was))"
+    rf"|(?:is|am|was|were|be)[ \t]{{1,8}}called|named(?:[ \t]{{1,8}}(?:him|her|them))?|"
+    rf"call(?:s|ed)?[ \t]{{1,8}}(?:me|him|her)|known[ \t]{{1,8}}as|i['’]m|i[ \t]{{1,8}}am))[ \t]{{1,8}}(?=[{UP}])")
 
 
 def _rule_candidates(text: str, cands: _Cands) -> None:
@@ -561,7 +569,10 @@ def _clean_ner(text: str, s: int, e: int, cands: _Cands, source: str, conf: floa
                     not known_first(w.words[0]):
                 continue  # ALL-CAPS headings the NER calls a person
             if _prev_word(text, w.start).lower().rstrip(".") in PLACE_ORG_PREFIX and \
-                    _prev_word(text, w.start) not in ("The",):
+                    _prev_word(text, w.start) not in ("The",) and not (
+                        _prev_word(text, w.start) == "the" and
+                        all(name_class(x, lower_words) in ("first", "surname") and
+                            not is_english_word(x) for x in w.words)):
                 continue
             if len(w.tokens) == 1 and len(w.words) == 1 and \
                     _single_word_doubtful(text, w, places, lower_words):
@@ -642,27 +653,37 @@ def _gazetteer_candidates(text: str, ents: list[tuple[int, int, str]], cands: _C
     # Full names the NER missed: a given name followed by a capitalised surname, mid-sentence.
     covered = sorted(ents)
     ent_starts = [s for s, _, _ in covered]
-    for m in re.finditer(rf"(?<![\w'’.-])({_WORD})[ \t]({_WORD})(?![\w'’-])", text):
+    for m in re.finditer(rf"(?<![\w'’.-])({_WORD})[ \t]({_WORD})(?![\w'’-]|['’](?![sS]\b))", text):
         a, b = m.group(1), m.group(2)
+        if b.endswith(("'s", "’s")):
+            b = b[:-2]
         ka, kb = _key(a), _key(b)
         if not known_first(a) or ka in HARD_NOT_NAMES or kb in NOT_NAMES or ka in lower_words \
                 or (ka in SOFT_NOT_NAMES and (known_first(b) or _sentence_initial(text, m.start()))):
             continue
         if a.isupper() != b.isupper() or kb in PLACE_ORG_SUFFIX or kb in ROLE_WORDS:
             continue
-        if ent_union.overlaps(m.start(), m.end()) and any(
+        # the small model calls foreign full names places ("Emmie Ström's" as GPE): a given name
+        # and a listed surname, neither an English word nor a UK place, are a person anyway
+        sure = name_class(a, lower_words) == "first" and \
+            name_class(b, lower_words) in ("surname", "unknown") \
+            and not is_english_word(a) and not _is_uk_place([a, b])
+        if not sure and ent_union.overlaps(m.start(), m.end()) and any(
                 s < m.end() and m.start() < e and not (
                     s == m.start() and e == m.end() and lab in ("ORG", "NORP", "PRODUCT", "WORK_OF_ART"))
                 for s, e, lab in _ents_near(covered, ent_starts, m.start(), m.end())):
             continue
-        if _prev_word(text, m.start()).lower().rstrip(".") in PLACE_ORG_PREFIX | LOCATIVE:
+        pk = _prev_word(text, m.start()).lower().rstrip(".")
+        if pk in PLACE_ORG_PREFIX or pk in STRONG_LOCATIVE or \
+                (pk in LOCATIVE and (name_class(b, lower_words) not in ("surname", "unknown")
+                                     or _is_uk_place([a, b]))):
             continue
         if kb in lower_words or a in places_strict or b in places_strict:
             continue
-        if re.match(rf"[ \t]+[{UP}]", text[m.end():m.end() + 2]):
+        if not m.group(2).endswith(("'s", "’s")) and re.match(rf"[ \t]+[{UP}]", text[m.end():m.end() + 2]):
             continue  # a longer Title Case run: an event, a place, an organisation
         w = walk_name(text, m.start(), max_tokens=2)
-        if len(w.words) == 2 and w.end == m.end():
+        if len(w.words) == 2 and w.end == m.start(2) + len(b):
             cands.add_walk(w, "gazetteer", 0.6)
 
 
@@ -738,10 +759,12 @@ MIDDLE_INITIAL_RE = re.compile(
 
 
 def _coordination_candidates(text: str, cands: _Cands, lower_words: set[str],
-                             places: set[str]) -> None:
+                             places: set[str], ents: list = ()) -> None:
     """Names in a list: "Gaetane, Hannah, Anthony, Derek, Anna and Andrew". When most items of a
     comma-and list are given names or names already found, the others are names too."""
     found = None
+    ents_sorted = sorted(ents)
+    starts = [s for s, _, _ in ents_sorted]
     for m in COORD_RE.finditer(text):
         items = []
         for it in re.finditer(rf"{_WORD}(?:[ \t]{_WORD})?", m.group()):
@@ -757,13 +780,20 @@ def _coordination_candidates(text: str, cands: _Cands, lower_words: set[str],
         tail = walk_name(text, items[-1][0], max_tokens=3)
         if tail.suffix or _prev_word(text, m.start()).lower() in LOCATIVE:
             continue
+        if FIRM_AFTER_RE.match(text, m.end()):
+            continue  # one firm: "Lopez, Santos and Coleman is a design agency"
         def good(s, e, t):
             ws = t.split()
             return found.overlaps(s, s + 1) or \
                 (known_first(ws[0]) and _key(ws[0]) not in lower_words and not _is_uk_place(ws[:1])
                  and t not in places)
         n_good = sum(1 for it in items if good(*it))
-        if n_good < 3 or n_good * 3 < len(items) * 2:
+        classes = [name_class(t.split()[0], lower_words) for _, _, t in items]
+        n_known = sum(1 for c in classes if c in ("first", "surname", "word-surname"))
+        n_nameish = sum(1 for c in classes if c in NAMEISH)
+        n_place = sum(1 for s, e, _ in items if _ent_labels(ents_sorted, starts, s, e) & {"GPE", "LOC", "FAC"})
+        if (n_good < 3 or n_good * 3 < len(items) * 2) and \
+                (n_known < 1 or n_nameish < 2 or None in classes or n_place * 2 > len(items)):
             continue
         for s, e, t in items:
             w = walk_name(text, s, limit=e, max_tokens=2)
@@ -774,13 +804,338 @@ def _coordination_candidates(text: str, cands: _Cands, lower_words: set[str],
     # a given name, a middle initial and a surname: "Julieta S Almeida", "Ravil G. Yefimov"
     for m in MIDDLE_INITIAL_RE.finditer(text):
         a, b = m.group(1), m.group(3)
-        if not known_first(a) or _key(a) in NOT_NAMES or _key(a) in lower_words or \
+        if not (known_first(a) or name_class(a, lower_words) in NAMEISH and
+                name_class(b, lower_words) in NAMEISH) or _key(a) in NOT_NAMES or _key(a) in lower_words or \
                 _key(b) in NOT_NAMES or _key(b) in PLACE_ORG_SUFFIX or _key(b) in ROLE_WORDS or \
                 a.isupper() or b.isupper() or _key(b) in lower_words:
             continue
         w = walk_name(text, m.start(), max_tokens=4)
-        if len(w.words) >= 3 and not w.suffix:
+        if len(w.tokens) >= 3 and len(w.words) >= 2 and not w.suffix:
             cands.add_walk(w, "list", 0.7)
+
+
+# ---------------------------------------------------------------------------------------------
+# Person slots: where English grammar puts a person ("said Maslin", "Shovda told her",
+# "Danial, can I ...", "Ella: ...", "Abramovich and Wilson were"). A word in such a slot is a
+# name when it is a known given name or surname, or no English word at all; an ordinary word
+# ("Also, can I", "Background: ...") never is.
+
+def known_surname(word: str) -> bool:
+    """Is this word a family name in the surname list (accents folded)?"""
+    names = surnames()
+    k = _key(word)
+    return k in names or _fold(k) in names
+
+
+def is_english_word(word: str) -> bool:
+    """An English word, inflected forms included ("schools", "studies", "worked")."""
+    words = english_words()
+    k = _key(word)
+    if k in words or k.replace("-", "") in words:
+        return True
+    for suf, rep in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"),
+                     ("ing", ""), ("ing", "e"), ("ly", ""), ("ers", ""), ("er", ""), ("ers", "e"),
+                     ("er", "e")):
+        if k.endswith(suf) and len(k) - len(suf) >= 3 and k[:-len(suf)] + rep in words:
+            return True
+    # doubled consonants: "stopped", "running"
+    for suf in ("ed", "ing", "er"):
+        if k.endswith(suf) and len(k) - len(suf) >= 4 and k[-len(suf) - 1] == k[-len(suf) - 2] \
+                and k[:-len(suf) - 1] in words:
+            return True
+    return False
+
+
+def name_class(word: str, lower_words: set[str]) -> Optional[str]:
+    """'first', 'surname' or 'unknown' for a word that may be a name; 'word-surname' for a
+    surname that is also an English word ("Brown"); None for anything else."""
+    k = _key(word)
+    if len(k) < 2 or k in NOT_NAMES or k in ROLE_WORDS or k in PLACE_ORG_SUFFIX or \
+            k in PLACE_ORG_PREFIX or k in GROUP_WORDS or k in ORG_WORDS or \
+            k in TITLES or k in JOB_WORDS or k in JOB_SLOT_WORDS:
+        return None
+    if k in EPONYMOUS_CONDITIONS:
+        return "word-surname"  # "Becker", "Graves": a surname, or a condition's name
+    if (word.isupper() and len(word) > 1) or any(ch.isdigit() for ch in word) or k in lower_words:
+        return None
+    first = known_first(word)
+    if not first and _is_uk_place([word]):
+        return None
+    word_like = is_english_word(word)
+    if first and (not word_like or k in common_first_names() or _fold(k) in common_first_names()):
+        return "first"
+    if known_surname(word):
+        return "word-surname" if word_like else "surname"
+    if first:
+        return "word-surname"  # a rare given name that is also a word ("Soon"): context decides
+    return None if word_like else "unknown"
+
+
+NAMEISH = {"first", "surname", "unknown"}
+_SPEECH = ("said|says|told|tells|asked|asks|shouted|shouts|yelled|whispered|replied|replies|"
+           "explained|wrote|writes|smiled|laughed|cried|texted|phoned|rang|emailed|messaged|"
+           "married|lives|lived|spent|began|begins|feels|felt|thinks|thought|hopes|hoped|"
+           "wants|wanted|loves|loved|hates|hated|misses|missed|admitted|insisted|agreed|"
+           "complained|disclosed|reported|refused|promised|apologised|apologized")
+SLOT_LEFT_RE = re.compile(
+    rf"(?<![\w'’-])(?:(?P<speech>(?i:said|says|told|tells|asked|asks|shouted|yelled|whispered|"
+    rf"replied|spoke|speak|speaking|talked|talk|talking|chatted|thanked|texted|emailed|"
+    rf"messaged))|(?i:met|meet|meeting|contacted|phoned|rang|visited|married|introduced|"
+    rf"follow(?:ed|ing)?[ \t]+up))(?:[ \t]+(?i:at|to|with))?[ \t]+(?=[{UP}])")
+# "said Maslin to Antonio": the one spoken to
+SAID_TO_RE = re.compile(
+    rf"(?<![\w'’-])(?i:said|says|shouted|whispered|replied|wrote|explained)[ \t]+{_WORD}"
+    rf"(?:[ \t]{_WORD})?[ \t]+to[ \t]+(?=[{UP}])")
+SLOT_RIGHT_RE = re.compile(
+    rf"(?<![\w'’.-])({_WORD})(?=[ \t]{{1,3}}(?:{_SPEECH}|had[ \t]given|has[ \t]given|was[ \t]born)\b)")
+VOC_START_RE = re.compile(
+    rf"(?:^|(?<=[.!?][ \t])|(?<=[.!?][ \t]{{2}})|(?<=\n))[ \t\"“']{{0,4}}({_WORD})[ \t]{{0,2}},[ \t]{{1,3}}"
+    rf"(?=(?i:can|could|would|will|please|i|we|you|thanks|thank|just|sorry|hope|are|do|did|"
+    rf"have|how|what|when|where|why|is|it['’]s|i['’]m|let['’]s|don['’]t|great|good|well|"
+    rf"welcome|lovely)\b)")
+VOC_END_RE = re.compile(
+    rf"(?:,|\b(?i:done|thanks|thank[ \t]you|cheers|bye|congratulations|congrats|hi|hello|hey|"
+    rf"night|morning|love[ \t]you|miss[ \t]you))[ \t]{{1,3}}({_WORD}(?:[ \t]{_WORD})?)[ \t]{{0,2}}"
+    rf"(?:([!?])|\.(?=[ \t]*(?:\n|$)))")
+SPEAKER_RE = re.compile(rf"(?m)^[ \t>]{{0,8}}({_WORD}(?:[ \t]{_WORD})?)[ \t]{{0,2}}:[ \t]+(?=\S)")
+PAIR_RE = re.compile(
+    rf"(?<![\w'’.-])({_WORD})[ \t]{{1,3}}(?:and|&)[ \t]{{1,3}}({_WORD})(?=[ \t]{{1,3}}(?:were|are|have|"
+    rf"had|both|said|say|told|met|went|came|live|lived|joined|founded|started|became|agreed|felt|"
+    rf"feel|want|wanted|need|needed|who)\b)")
+_LOW = r"[^\W\d_A-Z][^\W\d_]*(?:['’-][^\W\d_]+)*"
+LOWER_NAMED_RE = re.compile(
+    rf"(?i:\b(?:my|his|her|their|your)[ \t]{{1,8}}{_NAME_QUAL}name[ \t]{{1,8}}is|call(?:s|ed)?[ \t]{{1,8}}me|"
+    rf"i[ \t]{{1,8}}am[ \t]{{1,8}}called|i['’]m[ \t]{{1,8}}called)[ \t]{{1,8}}(?={_LOW})")
+LOWER_FIELD_RE = re.compile(
+    rf"(?m)^[ \t]{{0,8}}(?i:full[ \t]{{1,3}}|first[ \t]{{1,3}}|last[ \t]{{1,3}}|sur)?(?i:name)[ \t]{{0,8}}:[ \t]{{0,24}}"
+    rf"((?:{_LOW}|[a-z]\.?)(?:[ \t]{{1,3}}(?:{_LOW}|[a-z]\.?)){{0,3}})[ \t]*$")
+LOWER_TITLE_RE = re.compile(rf"(?<![\w.])(?:mr|mrs|ms|miss|mx)\.[ \t]{{1,3}}(?=[^\W\d_])")
+LINE_NAME_RE = re.compile(
+    rf"(?m)^[ \t>]{{0,8}}({_WORD}[ \t]{{1,3}}(?:[{UP}]\.?[ \t]{{1,3}})?{_WORD})[ \t]*$"
+    rf"|^[ \t>]{{0,8}}({_LOW}[ \t]{{1,3}}(?:[a-z]\.?[ \t]{{1,3}})?{_LOW})[ \t]*$")
+MID_NAME_RE = re.compile(rf"(?<![\w'’.@/-])({_WORD})(?:['’]s)?(?![\w'’@-]|[ \t]{{1,3}}[{UP}]|\.\w)")
+LOWER_LINE_RE = re.compile(r"(?m)^[^A-Z\n@/\\]{8,400}$")
+_LOWER_NAME_TOKEN_RE = re.compile(r"(?<![\w'’.@/-])[a-z][a-z'’-]+(?![\w@/-]|\.\w)")
+_LOWER_TOKEN_RE = re.compile(rf"[a-z]\.(?=[ \t])|{_LOW}")
+
+
+def _lower_run(text: str, pos: int, lower_words: set[str], need_known: bool = True,
+               max_tokens: int = 4) -> Optional[tuple[int, int]]:
+    """A run of lower-case name tokens from pos ("lena andersson", "eric g. samoylova"):
+    the first a known given name or surname (unless need_known is false), the rest initials,
+    known names or no English word. None when no such run starts at pos."""
+    end = pos
+    i = pos
+    n = 0
+    while n < max_tokens:
+        m = _LOWER_TOKEN_RE.match(text, i)
+        if not m:
+            break
+        tok = m.group()
+        k = _key(tok)
+        if len(k) > 1:
+            if k in NOT_NAMES or k in ROLE_WORDS or k in PARTICLES and n == 0:
+                break
+            cls = name_class(tok, frozenset())
+            if n == 0 and need_known and cls not in NAMEISH:
+                return None
+            if cls is None or (cls == "word-surname" and (n == 0 or is_english_word(tok)
+                                                           and not known_surname(tok))):
+                if n == 0:
+                    return None
+                break
+        elif n == 0:
+            return None
+        end = m.end()
+        n += 1
+        g = GAP_RE.match(text, end)
+        if not g:
+            break
+        i = g.end()
+    # no trailing initial
+    while end > pos and re.search(r"(?:^|[ \t])[a-z]\.?$", text[pos:end]):
+        end = pos + re.search(r"[ \t]*[a-z]\.?$", text[pos:end]).start()
+    return (pos, end) if end > pos else None
+
+
+def _ent_labels(ents_sorted, starts, s: int, e: int) -> set[str]:
+    return {lab for a, b, lab in _ents_near(ents_sorted, starts, s, e) if a < e and s < b}
+
+
+def _slot_walk(text: str, pos: int, lower_words: set[str], cands: _Cands, ents_sorted, starts,
+               source: str = "slot", conf: float = 0.7, allow_word: bool = False,
+               max_tokens: int = 3, trust_ner: bool = True, trust_orgs: Optional[bool] = None) -> bool:
+    """A name run in a person slot at pos: every word name-like, the first not an ordinary
+    word (unless allow_word), no place the NER named."""
+    w = walk_name(text, pos, max_tokens=max_tokens)
+    if not w.words or w.suffix:
+        return False
+    ok_end = None
+    for i, (ts, te, kind) in enumerate(w.tokens):
+        if kind != "word":
+            ok_end = te
+            continue
+        cls = name_class(text[ts:te].rstrip("'’"), lower_words)
+        if cls is None or (i == 0 and cls == "word-surname" and not allow_word):
+            break
+        ok_end = te
+    if ok_end is None:
+        return False
+    w2 = walk_name(text, pos, limit=ok_end, max_tokens=max_tokens)
+    if not w2.words:
+        return False
+    if _is_uk_place(w2.words):
+        return False
+    labels = _ent_labels(ents_sorted, starts, w2.start, w2.end) if trust_ner else set()
+    if labels & {"GPE", "LOC", "FAC"}:
+        return False
+    if (trust_ner if trust_orgs is None else trust_orgs) and \
+            labels & {"ORG", "PRODUCT", "WORK_OF_ART", "NORP"} and \
+            name_class(w2.words[0], lower_words) == "unknown" and len(w2.words) == 1:
+        return False
+    cands.add_walk(w2, source, conf)
+    return True
+
+
+# chat words that the given-name gazetteer also lists
+CHAT_WORDS = {"ya", "yah", "hun", "hon", "tho", "ur", "u", "lol", "omg", "idk", "tbh", "btw", "imo",
+              "ngl", "rn", "fr", "bc", "cuz", "coz", "pls", "plz", "thx", "ty", "xx", "xxx", "x",
+              "haha", "hehe", "lmao", "innit", "bruv", "fam", "babe", "bae", "sis", "bro", "hiya"}
+
+
+def _slot_candidates(text: str, ents: list[tuple[int, int, str]], cands: _Cands,
+                     lower_words: set[str]) -> None:
+    ents_sorted = sorted(ents)
+    starts = [s for s, _, _ in ents_sorted]
+    # after a verb of speech or contact: "said Maslin", "spoke to Aled", "follow up with Priya"
+    for m in SLOT_LEFT_RE.finditer(text):
+        if _slot_walk(text, m.end(), lower_words, cands, ents_sorted, starts,
+                      trust_ner=m.group("speech") is None,
+                      allow_word=m.group("speech") is not None) and m.group("speech"):
+            t = SAID_TO_RE.match(text, m.start())
+            if t:
+                _slot_walk(text, t.end(), lower_words, cands, ents_sorted, starts,
+                           trust_ner=False, allow_word=True)
+    # before one: "Shovda told her", "says Becker" is above; "Walker began writing"
+    for m in SLOT_RIGHT_RE.finditer(text):
+        s = m.start(1)
+        prev = _prev_word(text, s)
+        if prev[:1].isupper() and text[s - 1:s] == " " and not prev.endswith("."):
+            continue  # the end of a longer Title Case run: the NER's business
+        if prev.lower() in LOCATIVE or prev.lower().rstrip(".") in PLACE_ORG_PREFIX:
+            continue
+        # what people do: the small model's place label on a given name is not trusted
+        first = name_class(m.group(1), lower_words) == "first"
+        _slot_walk(text, s, lower_words, cands, ents_sorted, starts, max_tokens=1,
+                   trust_ner=not first, trust_orgs=False)
+    # spoken to: "Danial, can I ...", "Don't go to town, Brandon!"
+    for m in VOC_START_RE.finditer(text):
+        _slot_walk(text, m.start(1), lower_words, cands, ents_sorted, starts, max_tokens=1)
+    for m in VOC_END_RE.finditer(text):
+        s = m.start(1)
+        if m.group(2) is None and not known_first(m.group(1).split()[0]):
+            continue
+        if _LIST_BACK_RE.search(text[max(0, s - 160):s]):
+            continue  # a list of places: "in Kendal, Penrith"
+        _slot_walk(text, s, lower_words, cands, ents_sorted, starts, max_tokens=2)
+    # speaker labels: "Ella: What a wife." (a transcript when two or more lines have one)
+    labels = list(SPEAKER_RE.finditer(text))
+    # a transcript: two or more speakers with two or more turns each (a form's labels come once)
+    turns: dict[str, int] = {}
+    for m in labels:
+        turns[_key(m.group(1))] = turns.get(_key(m.group(1)), 0) + 1
+    transcript = sum(1 for n in turns.values() if n >= 2) >= 2
+    for m in labels:
+        first = m.group(1).split()[0]
+        quoted = text[m.end():m.end() + 1] in "\"“'‘"
+        if (transcript and turns[_key(m.group(1))] >= 2) or quoted or \
+                name_class(first, lower_words) == "first":
+            _slot_walk(text, m.start(1), lower_words, cands, ents_sorted, starts, max_tokens=2,
+                       trust_ner=not quoted)
+    # two people doing something together: "Abramovich and Wilson were precision engineers"
+    for m in PAIR_RE.finditer(text):
+        a, b = m.group(1), m.group(2)
+        ca, cb = name_class(a, lower_words), name_class(b, lower_words)
+        if ca is None or cb is None or not ({ca, cb} & NAMEISH):
+            continue
+        if _prev_word(text, m.start()).lower() in LOCATIVE:
+            continue
+        for s in (m.start(1), m.start(2)):
+            _slot_walk(text, s, lower_words, cands, ents_sorted, starts, allow_word=True,
+                       max_tokens=1, trust_ner=False)
+    # a line that is just a name: a sign-off, a list entry ("Dreux Joly", "naomi ryan")
+    for m in LINE_NAME_RE.finditer(text):
+        g = 1 if m.group(1) else 2
+        words = [x for x in re.findall(r"[^\W\d_][\w'’-]*", m.group(g)) if len(x) > 1]
+        if len(words) < 2 or _is_uk_place(words):
+            continue
+        classes = [name_class(x, lower_words if g == 1 else frozenset()) for x in words]
+        if not all(c in NAMEISH for c in classes) or not {"first", "surname"} & set(classes):
+            continue
+        if g == 1:
+            _slot_walk(text, m.start(1), lower_words, cands, ents_sorted, starts, max_tokens=3)
+        else:
+            cands.spans.append((m.start(2), m.end(2), "slot", 0.7))
+    # lower-case names after a strong cue: "my name is lena andersson", "call me višeslav",
+    # "name: hyuuma t. maida", "mr. elliott"
+    for m in LOWER_NAMED_RE.finditer(text):
+        run = _lower_run(text, m.end(), lower_words)
+        if run:
+            cands.spans.append((run[0], run[1], "named", 0.8))
+    for m in LOWER_FIELD_RE.finditer(text):
+        run = _lower_run(text, m.start(1), lower_words, need_known=False)
+        if run and run[1] == m.end(1):
+            cands.spans.append((run[0], run[1], "field", 0.8))
+    # a known given name or surname alone mid-sentence, outside any Title Case run: "Unlike the
+    # Jensen novel", "the assistant to Magnus", "a huge Jouni fan"
+    for m in MID_NAME_RE.finditer(text):
+        s, e = m.start(1), m.end(1)
+        word = m.group(1)
+        if _sentence_initial(text, s) or name_class(word, lower_words) not in ("first", "surname") \
+                or is_english_word(word) or _is_uk_place([word]) or text[s - 1:s] in "\"“‘'(":
+            continue
+        if text[e:e + 1] == "." and len(word) <= 4:
+            continue  # an abbreviation ("App. No.")
+        if re.search(rf"[{UP}][\w'’.-]*[ \t]{{0,2}}(?:,|&|\band)[ \t]{{1,3}}$", text[max(0, s - 60):s]) or \
+                re.match(rf"[ \t]{{0,2}}(?:,|&|and\b)[ \t]{{0,3}}[{UP}]", text[e:e + 12]):
+            continue  # one of a list of Title Case items: the list rule's business
+        if re.match(r"[ \t,]{0,3}\d", text[e:e + 5]) or re.search(r"\d[ \t,]{0,3}$", text[max(0, s - 5):s]):
+            continue  # in an address ("Beder, Denmark 56905")
+        prev = _prev_word(text, s)
+        pk = prev.lower().rstrip(".")
+        if pk in PARTICLES or pk in ("dei", "degli", "des", "y"):
+            continue  # "Via dei Fiorentini"
+        if pk in STRONG_LOCATIVE or (pk in PLACE_ORG_PREFIX and prev != "the") or \
+                pk in ("at", "on", "via") or (pk in ("from", "of") and not known_first(word)) or \
+                (prev[:1].isupper() and text[s - 1:s] == " "):
+            continue
+        labels = _ent_labels(ents_sorted, starts, s, e)
+        if labels - {"PERSON"}:
+            continue
+        cands.spans.append((s, e, "slot", 0.6))
+    # lower-case chat ("they had 6: silvana, adam, christopher"): a line with no capital letter
+    # at all; a given name there that is no English word is a name, with the surname after it
+    for lm in LOWER_LINE_RE.finditer(text):
+        ls = lm.start()
+        if re.search(r"\d{3}", lm.group()) or lm.group().count(" ") < 2 or \
+                any(ch.isupper() for ch in lm.group()):
+            continue  # an address or a number line, a word or two, or any capital: not chat
+        for m in _LOWER_NAME_TOKEN_RE.finditer(lm.group()):
+            tok = m.group()
+            k = _key(tok)
+            if not known_first(tok) or is_english_word(tok) or k in NOT_NAMES or k in CHAT_WORDS:
+                continue
+            run = _lower_run(text, ls + m.start(), lower_words, need_known=False, max_tokens=3)
+            if run:
+                cands.spans.append((run[0], run[1], "slot", 0.6))
+    for m in LOWER_TITLE_RE.finditer(text):
+        if text[m.end()].isupper():
+            _slot_walk(text, m.end(), lower_words, cands, ents_sorted, starts, source="title",
+                       conf=0.9, allow_word=True)
+        else:
+            run = _lower_run(text, m.end(), lower_words, need_known=False, max_tokens=3)
+            if run:
+                cands.spans.append((m.start(), run[1], "title", 0.9))
 
 
 def _list_candidates(text: str, cands: _Cands, lower_words: set[str], places: set[str]) -> None:
@@ -808,7 +1163,7 @@ def _list_candidates(text: str, cands: _Cands, lower_words: set[str], places: se
 
 
 STRONG_SOURCES = {"named", "title", "salutation", "relation", "age", "field", "table"}
-WEAK_SOURCES = {"ner", "gazetteer", "list", "propagated"}
+WEAK_SOURCES = {"ner", "gazetteer", "list", "propagated", "slot"}
 
 # What `sklint fix` writes in place of a person or a detail: an SKC code, "[phone removed]",
 # "[primary school age]". Such a token is never a name and stands where a person stood, so what
@@ -923,6 +1278,20 @@ def _is_uk_place(words: list[str]) -> bool:
     return all(_key(x) in places or _key(x).replace("-", " ") in places for x in words)
 
 
+FIRM_AFTER_RE = re.compile(r"[ \t]{1,3}(?:is|was|has|employs|offers|provides)\b")
+
+
+def _in_firm_list(text: str, s: int, e: int) -> bool:
+    """Is [s, e) an item of a comma-and list of Title Case words followed by a singular verb?"""
+    lo = max(0, s - 200)
+    for m in COORD_RE.finditer(text, lo, min(len(text), e + 200)):
+        if m.start() <= s and e <= m.end():
+            return bool(FIRM_AFTER_RE.match(text, m.end()))
+        if m.start() > e:
+            break
+    return False
+
+
 def _weak_doubt(text: str, s: int, e: int, src: str, strong: bool = False) -> bool:
     """Kinds of non-names that weak evidence (NER alone, the gazetteer, propagation, a list
     shape) mistakes for a person."""
@@ -939,6 +1308,9 @@ def _weak_doubt(text: str, s: int, e: int, src: str, strong: bool = False) -> bo
         return True
     # abbreviations and single letters ("NI", "S")
     if _abbreviation(words):
+        return True
+    # one of the names of a firm: "Lopez, Santos and Coleman is a design agency"
+    if _in_firm_list(text, s, e):
         return True
     # a street after a house number: "1737 Cheriton Dr", "760 Passauer Strasse 33"
     if re.search(r"(?<![\w.,/:-])\d{1,5}[A-Za-z]?[ \t]{1,3}$", text[max(0, s - 12):s]):
@@ -1016,6 +1388,7 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
                 if label != "ORG":
                     v[2] += 1
     places = {f for f, (p, o, g) in votes.items() if o > 0}
+    geo_places = {f for f, (p, o, g) in votes.items() if g > 0}
     places_strict = {f for f, (p, o, g) in votes.items() if o > p}
     # a given name the small model calls an organisation every time ("Oisín") is still a name;
     # one it calls a place is not rescued by the gazetteer
@@ -1032,8 +1405,9 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
             if label == "PERSON":
                 _clean_ner(text, s, e, cands, "ner", 0.8, places, lower_words)
         _gazetteer_candidates(text, ents, cands, lower_words, places_strict, geo_strict)
+        _slot_candidates(text, ents, cands, lower_words)
         _list_candidates(text, cands, lower_words, places)
-        _coordination_candidates(text, cands, lower_words, places)
+        _coordination_candidates(text, cands, lower_words, geo_places, ents)
         _filter_weak(part, cands)
         if cands.blocked:
             blocked = _Union(cands.blocked)
