@@ -678,7 +678,7 @@ def _gazetteer_candidates(text: str, ents: list[tuple[int, int, str]], cands: _C
                 (pk in LOCATIVE and (name_class(b, lower_words) not in ("surname", "unknown")
                                      or _is_uk_place([a, b]))):
             continue
-        if kb in lower_words or a in places_strict or b in places_strict:
+        if kb in lower_words or not sure and (a in places_strict or b in places_strict):
             continue
         if not m.group(2).endswith(("'s", "’s")) and re.match(rf"[ \t]+[{UP}]", text[m.end():m.end() + 2]):
             continue  # a longer Title Case run: an event, a place, an organisation
@@ -798,7 +798,8 @@ def _coordination_candidates(text: str, cands: _Cands, lower_words: set[str],
         for s, e, t in items:
             w = walk_name(text, s, limit=e, max_tokens=2)
             if not w.words or w.end != e or w.suffix or _key(w.words[0]) in lower_words or \
-                    _is_uk_place(w.words) or t in places:
+                    _is_uk_place(w.words) or (t in places and not (
+                        n_good >= 3 and name_class(w.words[0], lower_words) == "first")):
                 continue
             cands.add_walk(w, "list", 0.7)
     # a given name, a middle initial and a surname: "Julieta S Almeida", "Ravil G. Yefimov"
@@ -964,12 +965,15 @@ def _ent_labels(ents_sorted, starts, s: int, e: int) -> set[str]:
 
 def _slot_walk(text: str, pos: int, lower_words: set[str], cands: _Cands, ents_sorted, starts,
                source: str = "slot", conf: float = 0.7, allow_word: bool = False,
-               max_tokens: int = 3, trust_ner: bool = True, trust_orgs: Optional[bool] = None) -> bool:
+               max_tokens: int = 3, trust_ner: bool = True, trust_orgs: Optional[bool] = None,
+               ner_agree: bool = False) -> bool:
     """A name run in a person slot at pos: every word name-like, the first not an ordinary
     word (unless allow_word), no place the NER named."""
     w = walk_name(text, pos, max_tokens=max_tokens)
     if not w.words or w.suffix:
         return False
+    if ner_agree and not allow_word and "PERSON" in _ent_labels(ents_sorted, starts, w.start, w.end):
+        allow_word = True  # the NER agrees: a surname that is also a word ("Kuba, can I")
     ok_end = None
     for i, (ts, te, kind) in enumerate(w.tokens):
         if kind != "word":
@@ -1030,14 +1034,15 @@ def _slot_candidates(text: str, ents: list[tuple[int, int, str]], cands: _Cands,
                    trust_ner=not first, trust_orgs=False)
     # spoken to: "Danial, can I ...", "Don't go to town, Brandon!"
     for m in VOC_START_RE.finditer(text):
-        _slot_walk(text, m.start(1), lower_words, cands, ents_sorted, starts, max_tokens=1)
+        _slot_walk(text, m.start(1), lower_words, cands, ents_sorted, starts, max_tokens=1,
+                   ner_agree=True)
     for m in VOC_END_RE.finditer(text):
         s = m.start(1)
         if m.group(2) is None and not known_first(m.group(1).split()[0]):
             continue
         if _LIST_BACK_RE.search(text[max(0, s - 160):s]):
             continue  # a list of places: "in Kendal, Penrith"
-        _slot_walk(text, s, lower_words, cands, ents_sorted, starts, max_tokens=2)
+        _slot_walk(text, s, lower_words, cands, ents_sorted, starts, max_tokens=2, ner_agree=True)
     # speaker labels: "Ella: What a wife." (a transcript when two or more lines have one)
     labels = list(SPEAKER_RE.finditer(text))
     # a transcript: two or more speakers with two or more turns each (a form's labels come once)
@@ -1131,7 +1136,7 @@ def _slot_candidates(text: str, ents: list[tuple[int, int, str]], cands: _Cands,
     for m in LOWER_TITLE_RE.finditer(text):
         if text[m.end()].isupper():
             _slot_walk(text, m.end(), lower_words, cands, ents_sorted, starts, source="title",
-                       conf=0.9, allow_word=True)
+                       conf=0.9, allow_word=True, trust_ner=False)
         else:
             run = _lower_run(text, m.end(), lower_words, need_known=False, max_tokens=3)
             if run:
