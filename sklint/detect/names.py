@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 import unicodedata
 from typing import Iterable, Optional
 
@@ -828,6 +829,7 @@ def known_surname(word: str) -> bool:
     return k in names or _fold(k) in names
 
 
+@lru_cache(maxsize=65536)
 def is_english_word(word: str) -> bool:
     """An English word, inflected forms included ("schools", "studies", "worked")."""
     words = english_words()
@@ -849,7 +851,15 @@ def is_english_word(word: str) -> bool:
 
 def name_class(word: str, lower_words: set[str]) -> Optional[str]:
     """'first', 'surname' or 'unknown' for a word that may be a name; 'word-surname' for a
-    surname that is also an English word ("Brown"); None for anything else."""
+    surname that is also an English word ("Brown"); None for anything else, and for a word
+    this text also uses in lower case."""
+    if _key(word) in lower_words:
+        return None
+    return _name_class(word)
+
+
+@lru_cache(maxsize=65536)
+def _name_class(word: str) -> Optional[str]:
     k = _key(word)
     if len(k) < 2 or k in NOT_NAMES or k in ROLE_WORDS or k in PLACE_ORG_SUFFIX or \
             k in PLACE_ORG_PREFIX or k in GROUP_WORDS or k in ORG_WORDS or \
@@ -857,7 +867,7 @@ def name_class(word: str, lower_words: set[str]) -> Optional[str]:
         return None
     if k in EPONYMOUS_CONDITIONS:
         return "word-surname"  # "Becker", "Graves": a surname, or a condition's name
-    if (word.isupper() and len(word) > 1) or any(ch.isdigit() for ch in word) or k in lower_words:
+    if (word.isupper() and len(word) > 1) or any(ch.isdigit() for ch in word):
         return None
     first = known_first(word)
     if not first and _is_uk_place([word]):
@@ -1286,18 +1296,14 @@ def _is_uk_place(words: list[str]) -> bool:
 FIRM_AFTER_RE = re.compile(r"[ \t]{1,3}(?:is|was|has|employs|offers|provides)\b")
 
 
-def _in_firm_list(text: str, s: int, e: int) -> bool:
-    """Is [s, e) an item of a comma-and list of Title Case words followed by a singular verb?"""
-    lo = max(0, s - 200)
-    for m in COORD_RE.finditer(text, lo, min(len(text), e + 200)):
-        if m.start() <= s and e <= m.end():
-            return bool(FIRM_AFTER_RE.match(text, m.end()))
-        if m.start() > e:
-            break
-    return False
+def _firm_lists(text: str) -> "_Union":
+    """Comma-and lists of Title Case words followed by a singular verb: one firm's name
+    ("Lopez, Santos and Coleman is a design agency"). One pass over the text."""
+    return _Union(m.span() for m in COORD_RE.finditer(text) if FIRM_AFTER_RE.match(text, m.end()))
 
 
-def _weak_doubt(text: str, s: int, e: int, src: str, strong: bool = False) -> bool:
+def _weak_doubt(text: str, s: int, e: int, src: str, strong: bool = False,
+                firms: Optional["_Union"] = None) -> bool:
     """Kinds of non-names that weak evidence (NER alone, the gazetteer, propagation, a list
     shape) mistakes for a person."""
     words = [m.group() for m in TOKEN_RE.finditer(text, s, e) if m.lastgroup == "word"]
@@ -1315,7 +1321,7 @@ def _weak_doubt(text: str, s: int, e: int, src: str, strong: bool = False) -> bo
     if _abbreviation(words):
         return True
     # one of the names of a firm: "Lopez, Santos and Coleman is a design agency"
-    if _in_firm_list(text, s, e):
+    if firms is not None and firms and firms.inside(s, e):
         return True
     # a street after a house number: "1737 Cheriton Dr", "760 Passauer Strasse 33"
     if re.search(r"(?<![\w.,/:-])\d{1,5}[A-Za-z]?[ \t]{1,3}$", text[max(0, s - 12):s]):
@@ -1353,6 +1359,8 @@ def _filter_weak(part: Part, cands: "_Cands") -> None:
     text = part.text
     heads, other_cols = (_Union(x) for x in _header_cells(part))
     blocks = _Union(_place_blocks(text))
+    firms = _firm_lists(text) if any(c[2] in WEAK_SOURCES or c[2] == "table" for c in cands.spans) \
+        else None
     keep = []
     for c in cands.spans:
         s, e, src, _ = c
@@ -1363,9 +1371,9 @@ def _filter_weak(part: Part, cands: "_Cands") -> None:
                 continue  # a cell of a column that holds no names ("Notes", "Area")
             if blocks and blocks.overlaps(s, e):
                 continue
-            if _weak_doubt(text, s, e, src):
+            if _weak_doubt(text, s, e, src, firms=firms):
                 continue
-        elif src == "table" and _weak_doubt(text, s, e, src, strong=True):
+        elif src == "table" and _weak_doubt(text, s, e, src, strong=True, firms=firms):
             continue
         keep.append(c)
     cands.spans = keep
