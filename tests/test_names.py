@@ -150,6 +150,8 @@ def test_names_with_clear_evidence(text, name):
     ("Please pass this to Faisal K Rahman before Friday.", "Faisal K Rahman"),  # middle initial, no dot
     ("She read out Siobhan Okonkwo's letter at the meeting.", "Siobhan Okonkwo"),
     ("It was a real boost for the Wiśniewski family this year.", "Wiśniewski"),
+    ("Please update the record to Tristan Dennis, not his brother.", "Tristan Dennis"),
+    ("The true worry for Mette is the move to secondary school.", "Mette"),  # NER's place label
 ])
 def test_person_slots(text, name):
     assert name in matches(text)
@@ -164,6 +166,8 @@ def test_person_slots(text, name):
     "Kendal, Penrith and Keswick are our three sites.",              # places in a list
     "Lopez, Santos and Coleman is the firm that audits our accounts.",  # one firm
     "we met at the centre and went to the park after",               # lower-case chat, no names
+    "Our volunteer is travelling to Jordan and then to France next week.",  # countries
+    "The appeal went to the Directorate (Tarım Reformu Genel Müdürlüğü) in 2003.",  # a gloss
 ])
 def test_not_person_slots(text):
     assert not persons(text), [f.match for f in persons(text)]

@@ -315,3 +315,33 @@ def english_words() -> frozenset[str]:
                              if w.islower())
         except (ImportError, FileNotFoundError, OSError, ModuleNotFoundError, ValueError):
             return frozenset()
+
+
+# The world's countries and a few regions, in English: never a person on their own, whatever
+# the given-name gazetteer says ("France", "Jordan", "Georgia", "Chad", "India").
+COUNTRIES = {
+    "afghanistan", "albania", "algeria", "andorra", "angola", "antigua", "argentina", "armenia",
+    "australia", "austria", "azerbaijan", "bahamas", "bahrain", "bangladesh", "barbados",
+    "belarus", "belgium", "belize", "benin", "bhutan", "bolivia", "bosnia", "botswana", "brazil",
+    "brunei", "bulgaria", "burkina", "burundi", "cambodia", "cameroon", "canada", "chad", "chile",
+    "china", "colombia", "comoros", "congo", "croatia", "cuba", "cyprus", "czechia", "denmark",
+    "djibouti", "dominica", "ecuador", "egypt", "eritrea", "estonia", "eswatini", "ethiopia",
+    "fiji", "finland", "france", "gabon", "gambia", "georgia", "germany", "ghana", "greece",
+    "grenada", "guatemala", "guinea", "guyana", "haiti", "honduras", "hungary", "iceland", "india",
+    "indonesia", "iran", "iraq", "ireland", "israel", "italy", "jamaica", "japan", "jordan",
+    "kazakhstan", "kenya", "kiribati", "kosovo", "kuwait", "kyrgyzstan", "laos", "latvia",
+    "lebanon", "lesotho", "liberia", "libya", "liechtenstein", "lithuania", "luxembourg",
+    "madagascar", "malawi", "malaysia", "maldives", "mali", "malta", "mauritania", "mauritius",
+    "mexico", "micronesia", "moldova", "monaco", "mongolia", "montenegro", "morocco",
+    "mozambique", "myanmar", "burma", "namibia", "nauru", "nepal", "netherlands", "holland",
+    "nicaragua", "niger", "nigeria", "norway", "oman", "pakistan", "palau", "palestine", "panama",
+    "paraguay", "peru", "philippines", "poland", "portugal", "qatar", "romania", "russia",
+    "rwanda", "samoa", "senegal", "serbia", "seychelles", "singapore", "slovakia", "slovenia",
+    "somalia", "spain", "sudan", "suriname", "sweden", "switzerland", "syria", "taiwan",
+    "tajikistan", "tanzania", "thailand", "togo", "tonga", "trinidad", "tobago", "tunisia",
+    "turkey", "türkiye", "turkmenistan", "tuvalu", "uganda", "ukraine", "uruguay", "uzbekistan",
+    "vanuatu", "vatican", "venezuela", "vietnam", "yemen", "zambia", "zimbabwe", "england",
+    "scotland", "wales", "britain", "america", "europe", "africa", "asia", "kurdistan",
+    "greenland", "tibet", "crimea", "catalonia", "andalusia", "bavaria", "sicily", "sardinia",
+    "corsica", "flanders", "wallonia", "lapland", "siberia", "patagonia", "caribbean",
+}

@@ -24,7 +24,7 @@ import unicodedata
 from typing import Iterable, Optional
 
 from ..model import Finding, Message, Part
-from .name_lexicon import (EPONYMOUS_CONDITIONS, GROUP_WORDS, JOB_SLOT_WORDS, JOB_WORDS, MONTHS,
+from .name_lexicon import (COUNTRIES, EPONYMOUS_CONDITIONS, GROUP_WORDS, JOB_SLOT_WORDS, JOB_WORDS, MONTHS,
                            NOT_NAMES, ORG_WORDS, PLACE_ORG_PREFIX, PLACE_ORG_SUFFIX, POST_NOMINALS,
                            RELATIONS, ROLE_WORDS, SALUTATIONS, TITLES, UP, common_first_names,
                            english_words, first_names, surnames, uk_places)
@@ -488,8 +488,18 @@ def _in_gloss(text: str, s: int, e: int) -> bool:
     """A foreign-language gloss or a title in brackets: "the Supreme Court (Sąd Najwyższy)",
     "(Ustawa o skardze ...)". A person in brackets stands alone: "Mum (Sarah)", "(Kieran, 14)"."""
     o = text.rfind("(", max(0, s - 3), s + 1)
-    if o < 0 or text[o + 1:s].strip(" “\"'‘"):
-        return False
+    if o >= 0 and text[o + 1:s].strip(" “\"'‘"):
+        o = -1
+    if o < 0:
+        # inside a bracketed name of four or more Title Case words ("(Tarım Reformu Genel
+        # Müdürlüğü)"): an institution's own name, not a person
+        o2 = text.rfind("(", max(0, s - 80), s)
+        c2 = text.find(")", e, e + 80)
+        if o2 < 0 or c2 < 0 or ")" in text[o2:s] or "(" in text[e:c2]:
+            return False
+        words = text[o2 + 1:c2].split()
+        return len(words) >= 4 and all(x[:1].isupper() for x in words) and \
+            not any(_key(x) in TITLES for x in words)
     c = text.find(")", e, e + 200)
     if c < 0:
         return False
@@ -666,9 +676,13 @@ def _gazetteer_candidates(text: str, ents: list[tuple[int, int, str]], cands: _C
             continue
         # the small model calls foreign full names places ("Emmie Ström's" as GPE): a given name
         # and a listed surname, neither an English word nor a UK place, are a person anyway
-        sure = name_class(a, lower_words) == "first" and \
-            name_class(b, lower_words) in ("surname", "unknown") \
+        cb = name_class(b, lower_words)
+        sure = name_class(a, lower_words) == "first" and cb in ("surname", "unknown", "first") \
             and not is_english_word(a) and not _is_uk_place([a, b])
+        if sure and cb == "first" and any(  # two given names: a place unless the NER says firm
+                s < m.end() and m.start() < e and lab in ("GPE", "LOC", "FAC")
+                for s, e, lab in _ents_near(covered, ent_starts, m.start(), m.end())):
+            sure = False
         if not sure and ent_union.overlaps(m.start(), m.end()) and any(
                 s < m.end() and m.start() < e and not (
                     s == m.start() and e == m.end() and lab in ("ORG", "NORP", "PRODUCT", "WORK_OF_ART"))
@@ -676,7 +690,7 @@ def _gazetteer_candidates(text: str, ents: list[tuple[int, int, str]], cands: _C
             continue
         pk = _prev_word(text, m.start()).lower().rstrip(".")
         if pk in PLACE_ORG_PREFIX or pk in STRONG_LOCATIVE or \
-                (pk in LOCATIVE and (name_class(b, lower_words) not in ("surname", "unknown")
+                (pk in LOCATIVE and (cb not in ("surname", "unknown", "first")
                                      or _is_uk_place([a, b]))):
             continue
         if kb in lower_words or not sure and (a in places_strict or b in places_strict):
@@ -861,7 +875,7 @@ def name_class(word: str, lower_words: set[str]) -> Optional[str]:
 @lru_cache(maxsize=65536)
 def _name_class(word: str) -> Optional[str]:
     k = _key(word)
-    if len(k) < 2 or k in NOT_NAMES or k in ROLE_WORDS or k in PLACE_ORG_SUFFIX or \
+    if len(k) < 2 or k in NOT_NAMES or k in COUNTRIES or k in ROLE_WORDS or k in PLACE_ORG_SUFFIX or \
             k in PLACE_ORG_PREFIX or k in GROUP_WORDS or k in ORG_WORDS or \
             k in TITLES or k in JOB_WORDS or k in JOB_SLOT_WORDS:
         return None
@@ -1106,6 +1120,8 @@ def _slot_candidates(text: str, ents: list[tuple[int, int, str]], cands: _Cands,
     for m in MID_NAME_RE.finditer(text):
         s, e = m.start(1), m.end(1)
         word = m.group(1)
+        if word.endswith(("'s", "’s")):
+            word, e = word[:-2], e - 2
         if _sentence_initial(text, s) or name_class(word, lower_words) not in ("first", "surname") \
                 or is_english_word(word) or _is_uk_place([word]) or text[s - 1:s] in "\"“‘'(":
             continue
@@ -1125,7 +1141,12 @@ def _slot_candidates(text: str, ents: list[tuple[int, int, str]], cands: _Cands,
                 (prev[:1].isupper() and text[s - 1:s] == " "):
             continue
         labels = _ent_labels(ents_sorted, starts, s, e)
-        if labels - {"PERSON"}:
+        # the small model calls many foreign given names places or firms ("the true gender of
+        # Mette"); a listed given name that is no country, after no locative, is kept
+        if labels - {"PERSON"} and not (
+                name_class(word, lower_words) == "first"
+                and not labels & {"CARDINAL", "DATE", "MONEY", "PERCENT", "QUANTITY", "NORP"}
+                and (pk not in LOCATIVE or pk == "of") and pk not in ("travelling", "traveling", "flew", "moved")):
             continue
         cands.spans.append((s, e, "slot", 0.6))
     # lower-case chat ("they had 6: silvana, adam, christopher"): a line with no capital letter
