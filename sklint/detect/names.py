@@ -228,7 +228,7 @@ def _sentence_initial_word_doubt(text: str, w: "_Walk") -> bool:
 def _sentence_initial(text: str, start: int) -> bool:
     j = start - 1
     stop = max(-1, start - 200)  # bounded: a run of a million spaces is not a sentence start
-    while j > stop and text[j] in " \t\u00a0\"'“‘(*#>-–•":
+    while j > stop and text[j] in " \t\u00a0\"'“‘(*#>-–•·▪◦‣●○■□➢✓":
         j -= 1
     return j < 0 or j == stop or text[j] in ".!?:;\n|"
 
@@ -591,6 +591,9 @@ def _clean_ner(text: str, s: int, e: int, cands: _Cands, source: str, conf: floa
             if w.words and not any(known_first(x) for x in w.words) and \
                     all(_key(x) in lower_words for x in w.words):
                 continue  # ordinary words in Title Case ("Bereavement Allowance", "Legal Adviser")
+            if w.words and all(is_english_word(x) and not known_first(x) for x in w.words) and \
+                    not (len(w.words) == 1 and known_surname(w.words[0])):
+                continue  # English words and no name among them ("Record Keeping", "Progress")
             if _in_gloss(text, w.start, w.end):
                 continue
             cands.add_walk(w, source, conf)
