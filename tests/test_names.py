@@ -167,6 +167,10 @@ def test_person_slots(text, name):
     "Lopez, Santos and Coleman is the firm that audits our accounts.",  # one firm
     "we met at the centre and went to the park after",               # lower-case chat, no names
     "Our volunteer is travelling to Jordan and then to France next week.",  # countries
+    "Dear Friend,\n\nThank you for your gift.",                       # a generic salutation
+    "Dear Neighbours,\n\nThe hall is closed on Monday.",              # British spelling
+    "Microsoft said the licences would be renewed in May.",          # a firm before "said"
+    "Minutes\nPresent: Chair, Treasurer\nAction: update the policy.\nOutcome: agreed.",
     "The appeal went to the Directorate (Tarım Reformu Genel Müdürlüğü) in 2003.",  # a gloss
 ])
 def test_not_person_slots(text):

@@ -336,6 +336,9 @@ def _rule_candidates(text: str, cands: _Cands) -> None:
                     continue
             elif not re.match(r"[ \t]*(?:[,!:.\-–]|$|(?:and|&)[ \t])", rest):
                 continue  # "Dear Duty Social Worker", "Hi Team Leaders"
+            if len(w.words) == 1 and not t and is_english_word(w.words[0]) and \
+                    not known_first(w.words[0]):
+                continue  # "Dear Friend", "Dear Supporter", "Hi Neighbour"
             cands.add_walk(w, "salutation", 0.9)
             # "Hi Jess and Tariq,"
             m2 = re.match(r"[ \t]*(?:and|&)[ \t]+", text[w.end:w.end + 8])
@@ -848,10 +851,21 @@ def known_surname(word: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def is_english_word(word: str) -> bool:
-    """An English word, inflected forms included ("schools", "studies", "worked")."""
-    words = english_words()
+    """An English word, inflected forms and British spellings included ("schools", "studies",
+    "neighbours", "organised")."""
     k = _key(word)
-    if k in words or k.replace("-", "") in words:
+    forms = {k, k.replace("-", "")}
+    # British spellings of an American list: neighbour, organise, centre, catalogue
+    for a, b in (("our", "or"), ("is", "iz"), ("tre", "ter"), ("ogue", "og"), ("ence", "ense"),
+                 ("ys", "yz")):
+        if a in k:
+            forms.add(k.replace(a, b))
+    return any(_english_form(f) for f in forms)
+
+
+def _english_form(k: str) -> bool:
+    words = english_words()
+    if k in words:
         return True
     for suf, rep in (("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"),
                      ("ing", ""), ("ing", "e"), ("ly", ""), ("ers", ""), ("er", ""), ("ers", "e"),
@@ -1058,7 +1072,7 @@ def _slot_candidates(text: str, ents: list[tuple[int, int, str]], cands: _Cands,
         # what people do: the small model's place label on a given name is not trusted
         first = name_class(m.group(1), lower_words) == "first"
         _slot_walk(text, s, lower_words, cands, ents_sorted, starts, max_tokens=1,
-                   trust_ner=not first, trust_orgs=False)
+                   trust_ner=not first, trust_orgs=not first)
     # spoken to: "Danial, can I ...", "Don't go to town, Brandon!"
     for m in VOC_START_RE.finditer(text):
         _slot_walk(text, m.start(1), lower_words, cands, ents_sorted, starts, max_tokens=1,
