@@ -100,6 +100,15 @@ def docx_bytes(target: int = 50_000, text_chars: int = 7_000) -> bytes:
     return buf.getvalue()
 
 
+def loadavg() -> str:
+    """The machine's 1/5/15-minute load averages (timings move with the neighbours)."""
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "n/a"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -145,7 +154,7 @@ def main() -> int:
                 "content_type": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 "content_base64": base64.b64encode(doc).decode()}])
             cases = {"email-2kb": email, "email+docx-50kb": with_docx}
-            out = {"startup_s": round(startup, 2), "runs": runs, "cases": {}}
+            out = {"startup_s": round(startup, 2), "runs": runs, "load_before": loadavg(), "cases": {}}
             for name, msg in cases.items():
                 payload = json.dumps(msg).encode()
                 headers = {"Content-Type": "application/json"}
@@ -173,6 +182,7 @@ def main() -> int:
                     "findings": res["summary"]["findings"],
                     "error": res["files"][0]["error"],
                 }
+            out["load_after"] = loadavg()
     finally:
         proc.terminate()
         try:
@@ -183,7 +193,8 @@ def main() -> int:
         print(json.dumps(out, indent=2))
     else:
         print(f"service warm after {out['startup_s']} s; {runs} timed requests per case "
-              f"({os.cpu_count()} CPUs)")
+              f"({os.cpu_count()} CPUs; load average {out['load_before']} before, "
+              f"{out['load_after']} after)")
         for name, c in out["cases"].items():
             print(f"{name:17s} median {c['median_ms']:6.1f} ms  p95 {c['p95_ms']:6.1f} ms  "
                   f"max {c['max_ms']:6.1f} ms  target p95 <= {c['target_p95_ms']:.0f} ms  "

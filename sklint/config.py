@@ -108,7 +108,7 @@ TOP_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
 # Allowed keys of the [serve], [record] and [fix] tables: key -> type.
 SECTION_KEYS: dict[str, dict[str, Any]] = {
     "serve": {"block-on": str, "warn-on": str, "fail-mode": str, "allowed-origins": list,
-              "max-request-bytes": int},
+              "max-request-bytes": int, "ner-helper": bool},
     "record": {"path": str},
     "fix": {"date-of-birth": str, "age": str, "postal-address": str, "postcode": str,
             "generalise-categories": bool, "prefix": str},

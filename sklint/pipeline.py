@@ -33,6 +33,10 @@ class Engine:
     # -- stages -------------------------------------------------------------------------------
     def detect(self, message: Message) -> list[Finding]:
         findings: list[Finding] = []
+        prefetch = getattr(self.nlp, "prefetch", None)
+        if prefetch is not None:  # an NER in other processes: start it before the patterns run
+            prefetch([p.text for p in message.parts
+                      if p.kind != "headers" and p.text and p.text.strip()])
         for part in message.parts:
             findings += detect_identifiers(part, self.ctx)
         persons = detect_persons(message, self.ctx)

@@ -60,3 +60,95 @@ def test_loading_the_model_does_not_import_presidio():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "False"
+
+
+# -- the bulk greedy decoder and numpy's BLAS: the same entities as spaCy's own loop ----------
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+EDGE_TEXTS = [
+    "Kayden Brooks", "I met Kayden Brooks", "Kayden", "  Kayden Brooks  ", "\n\nDear Mrs O'Neill,\n\n",
+    "Kayden   Brooks\t\tmet\n\n\nChloe Hughes in Leeds on 3 March 2024.", "A", "A.", "Zoë Łukasz-Wiśniewski",
+    "Name,DOB,Postcode\nHarrison Bell,2013-11-02,LA9 7AZ\nSiân Rowlands,2012-01-09,CA1 1AA\n",
+    "Thanks,\nPriya\n\nSent from my iPhone", "Tugendhat J. and Lord Justice Moore-Bick (the Court of Appeal)",
+]
+
+
+def corpus_texts() -> list[str]:
+    """The text of every part of the labelled corpora (dev, when present, and tests/corpus)."""
+    from sklint.config import Config
+    from sklint.ingest import IngestError, read_path
+    dirs = [ROOT.parent / "shared" / "corpus" / "dev", ROOT / "tests" / "corpus" / "extra"]
+    out = []
+    for d in dirs:
+        for p in sorted(d.glob("*")) if d.is_dir() else []:
+            if p.suffix in (".json", ".py") or p.name == "README.md":
+                continue
+            try:
+                msg = read_path(p, Config())
+            except IngestError:
+                continue
+            out += [x.text for x in msg.parts if x.kind != "headers" and x.text.strip()]
+    assert len(out) > 20
+    return out
+
+
+class blis_products:
+    """thinc's own BLIS matrix products in the NER while inside (the reference), then back."""
+
+    def __init__(self, nlp):
+        self.nodes = list(nlp.get_pipe("ner").model.walk())
+
+    def __enter__(self):
+        from thinc.api import NumpyOps
+        self.saved = [n.ops for n in self.nodes]
+        blis = NumpyOps(use_blis=True)
+        for n in self.nodes:
+            n.ops = blis
+
+    def __exit__(self, *exc):
+        for n, ops in zip(self.nodes, self.saved):
+            n.ops = ops
+
+
+def test_greedy_decoder_and_numpy_blas_give_spacys_entities():
+    texts = corpus_texts() + EDGE_TEXTS
+    fast = NlpEngine()
+    assert fast.decoder is not None  # the pinned model is decoded in bulk
+    got = fast.entities(texts)
+    ref_engine = NlpEngine(greedy=False)  # spaCy's nlp.pipe ...
+    with blis_products(ref_engine.nlp):  # ... over BLIS: exactly the pipeline as spaCy runs it
+        ref = ref_engine.entities(texts)
+    assert got == ref
+    assert sum(len(x) for x in ref) > 300
+    # one batch of many pieces gives what each piece gives alone
+    assert fast.piece_entities(texts[:30]) == [fast.piece_entities([t])[0] for t in texts[:30]]
+
+
+def test_greedy_decoder_only_for_a_plain_ner_pipeline():
+    import spacy
+    from sklint.detect.ner_greedy import GreedyNer
+    assert GreedyNer.for_pipe(spacy.blank("en")) is None
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    assert GreedyNer.for_pipe(nlp) is None
+    assert GreedyNer.for_pipe(NlpEngine().nlp) is not None
+
+
+def test_numpy_blas_only_on_one_openblas_thread():
+    import os
+    import subprocess
+    import sys
+    code = ("from sklint.detect.ner import NlpEngine, _openblas_libraries; "
+            "print(NlpEngine().nlp.get_pipe('ner').model.ops.use_blis, not _openblas_libraries())")
+    # numpy's BLAS where OpenBLAS was found and set to one thread (or one thread was asked for);
+    # BLIS when another thread count was asked for
+    for threads, blis in ((None, "{0} {0}"), ("1", "False {0}"), ("2", "True {0}")):
+        env = dict(os.environ)
+        env.pop("OPENBLAS_NUM_THREADS", None)
+        if threads:
+            env["OPENBLAS_NUM_THREADS"] = threads
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             timeout=600, env=env)
+        assert out.returncode == 0, out.stderr[-2000:]
+        no_openblas = out.stdout.split()[1]
+        assert out.stdout.strip() == blis.format(no_openblas), threads

@@ -31,6 +31,7 @@ _MAX_LENGTH = 2_000_000
 
 _LOCK = threading.Lock()
 _CACHE: dict[str, object] = {}  # model name -> loaded Language (once per process)
+_DECODERS: dict[str, object] = {}  # model name -> ner_greedy.GreedyNer, or None where it cannot apply
 
 
 class NerModelError(RuntimeError):
@@ -63,8 +64,98 @@ def _load(model: str):
                 if listeners is not None and not any(c in nlp.pipe_names for c in listeners):
                     nlp.remove_pipe(name)
         nlp.max_length = _MAX_LENGTH
+        use_numpy_blas(nlp)
         _CACHE[model] = nlp
         return nlp
+
+
+def _decoder(model: str, nlp):
+    with _LOCK:
+        if model not in _DECODERS:
+            from .ner_greedy import GreedyNer
+            _DECODERS[model] = GreedyNer.for_pipe(nlp)
+        return _DECODERS[model]
+
+
+def use_numpy_blas(nlp) -> int:
+    """Route the pipeline's matrix products through numpy's OpenBLAS instead of thinc's BLIS.
+
+    cython-blis picks its kernels by CPU model and falls back to portable C reference kernels on
+    CPUs it does not know (AMD Zen 3/4 for one: `BLIS_ARCH_DEBUG=1` prints "generic"), where
+    the tok2vec products of the NER run 3x slower than in OpenBLAS, which knows them. Only
+    thinc's `gemm` changes (NumpyOps(use_blis=False) hands it to numpy.dot); the entities are the
+    same (tests/test_ner.py compares both ways on the corpora).
+
+    OpenBLAS must then run on one thread: its worker threads spin between the small products of
+    a sentence and made a check several times slower on two cores. So this is done only when
+    numpy's OpenBLAS is found and set to one thread for the process (or OPENBLAS_NUM_THREADS=1
+    is set); an explicit OPENBLAS_NUM_THREADS other than 1 keeps BLIS. Returns the number of
+    layers changed."""
+    try:
+        from thinc.api import NumpyOps
+    except ImportError:  # pragma: no cover - thinc comes with spaCy
+        return 0
+    layers = []
+    for _, pipe in nlp.pipeline:
+        model = getattr(pipe, "model", None)
+        if model is not None and hasattr(model, "walk"):
+            layers += [n for n in model.walk()
+                       if type(n.ops) is NumpyOps and getattr(n.ops, "use_blis", False)]
+    if not layers:
+        return 0
+    wanted = os.environ.get("OPENBLAS_NUM_THREADS")
+    if wanted is not None:
+        if wanted.strip() != "1":
+            return 0
+    elif not single_thread_openblas():
+        return 0
+    ops = NumpyOps(use_blis=False)
+    for n in layers:
+        n.ops = ops
+    return len(layers)
+
+
+def _openblas_libraries() -> list[str]:
+    """Paths of the OpenBLAS libraries numpy has loaded (or bundles)."""
+    import glob
+    paths: set[str] = set()
+    try:
+        with open("/proc/self/maps", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) >= 6 and "openblas" in os.path.basename(fields[-1]).lower():
+                    paths.add(fields[-1])
+    except OSError:
+        pass
+    try:
+        import numpy
+        base = os.path.dirname(numpy.__file__)
+        for d in (os.path.join(base, os.pardir, "numpy.libs"), os.path.join(base, ".dylibs")):
+            paths.update(glob.glob(os.path.join(d, "*openblas*")))
+    except ImportError:  # pragma: no cover - numpy comes with spaCy
+        pass
+    return sorted(paths)
+
+
+def single_thread_openblas() -> bool:
+    """Set numpy's OpenBLAS to one thread for this process; True when it is one thread."""
+    import ctypes
+    for path in _openblas_libraries():
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix in ("scipy_openblas", "openblas"):
+            for suffix in ("64_", ""):
+                set_n = getattr(lib, f"{prefix}_set_num_threads{suffix}", None)
+                get_n = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+                if set_n is None or get_n is None:
+                    continue
+                set_n.argtypes, set_n.restype = [ctypes.c_int], None
+                get_n.argtypes, get_n.restype = [], ctypes.c_int
+                set_n(1)
+                return get_n() == 1
+    return False
 
 
 def _load_without_entry_point_factories(spacy, model: str):
@@ -133,18 +224,42 @@ def split_chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
 
 
 class NlpEngine:
-    """Holds the spaCy pipeline; nothing is loaded until first use."""
+    """Holds the spaCy pipeline; nothing is loaded until first use.
 
-    def __init__(self, model: str = DEFAULT_MODEL, enabled: bool = True):
+    `greedy=True` (the default) decodes the NER with sklint.detect.ner_greedy where the pipeline
+    allows it (same entities as spaCy's decoding loop, several times faster); False always uses
+    spaCy's own `nlp.pipe`."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, enabled: bool = True, greedy: bool = True):
         self.model_name = model or DEFAULT_MODEL
         self.enabled = enabled
+        self.greedy = greedy
         self._nlp = None
+        self._decoder = None
 
     @property
     def nlp(self):
         if self._nlp is None:
             self._nlp = _load(self.model_name)
         return self._nlp
+
+    @property
+    def decoder(self):
+        """The bulk greedy decoder for this pipeline, or None (spaCy's own decoding is used)."""
+        if not self.greedy:
+            return None
+        if self._decoder is None:
+            self._decoder = _decoder(self.model_name, self.nlp) or False
+        return self._decoder or None
+
+    def _docs_entities(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        """(start, end, label) of every entity of each text (at most max_length characters)."""
+        nlp = self.nlp
+        dec = self.decoder
+        if dec is not None:
+            return dec.entities([nlp.make_doc(t) for t in texts])
+        return [[(e.start_char, e.end_char, e.label_) for e in doc.ents]
+                for doc in nlp.pipe(texts, batch_size=max(1, len(texts)))]
 
     def entities(self, texts: Sequence[str], labels: Optional[Iterable[str]] = None
                  ) -> list[list[tuple[int, int, str]]]:
@@ -154,8 +269,14 @@ class NlpEngine:
         """
         if not self.enabled:
             return [[] for _ in texts]
-        wanted = set(labels) if labels is not None else None
-        pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
+        pieces = self.pieces(texts)
+        found = self.piece_entities([p for _, _, p in pieces]) if pieces else []
+        return gather(len(texts), pieces, found, labels)
+
+    @staticmethod
+    def pieces(texts: Sequence[str]) -> list[tuple[int, int, str]]:
+        """(text index, offset, piece): the pieces of the texts the NER reads, each on its own."""
+        pieces: list[tuple[int, int, str]] = []
         for ti, t in enumerate(texts):
             if not t or not t.strip():
                 continue
@@ -164,17 +285,28 @@ class NlpEngine:
                 # CSV, a run of whitespace) holds no entity the small model would find
                 if _CAPITAL_RE.search(piece):
                     pieces.append((ti, off, piece))
-        out: list[list[tuple[int, int, str]]] = [[] for _ in texts]
-        if not pieces:
-            return out
-        nlp = self.nlp
-        for batch in _char_batches(pieces, BATCH_CHARS):
-            docs = nlp.pipe((p for _, _, p in batch), batch_size=len(batch))
-            for (ti, off, _), doc in zip(batch, docs):
-                for ent in doc.ents:
-                    if wanted is None or ent.label_ in wanted:
-                        out[ti].append((off + ent.start_char, off + ent.end_char, ent.label_))
+        return pieces
+
+    def piece_entities(self, pieces: Sequence[str]) -> list[list[tuple[int, int, str]]]:
+        """The entities of each piece (at most CHUNK_CHARS characters), in bounded batches."""
+        out: list[list[tuple[int, int, str]]] = []
+        indexed = [(0, 0, p) for p in pieces]
+        for batch in _char_batches(indexed, BATCH_CHARS):
+            out += self._docs_entities([p for _, _, p in batch])
         return out
+
+
+def gather(n_texts: int, pieces: Sequence[tuple[int, int, str]],
+           found: Sequence[list[tuple[int, int, str]]], labels: Optional[Iterable[str]] = None
+           ) -> list[list[tuple[int, int, str]]]:
+    """Per-piece entities shifted back into their texts (and kept to `labels` if given)."""
+    wanted = set(labels) if labels is not None else None
+    out: list[list[tuple[int, int, str]]] = [[] for _ in range(n_texts)]
+    for (ti, off, _), ents in zip(pieces, found):
+        for s, e, label in ents:
+            if wanted is None or label in wanted:
+                out[ti].append((off + s, off + e, label))
+    return out
 
 
 def _char_batches(pieces: list[tuple[int, int, str]], max_chars: int):
