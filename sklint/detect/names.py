@@ -855,12 +855,18 @@ def is_english_word(word: str) -> bool:
     "neighbours", "organised")."""
     k = _key(word)
     forms = {k, k.replace("-", "")}
-    # British spellings of an American list: neighbour, organise, centre, catalogue
-    for a, b in (("our", "or"), ("is", "iz"), ("tre", "ter"), ("ogue", "og"), ("ence", "ense"),
-                 ("ys", "yz")):
-        if a in k:
-            forms.add(k.replace(a, b))
+    # British spellings of an American list: neighbour(s), organise(d), centre(s), catalogue
+    if "our" in k:
+        forms.add(k.replace("our", "or"))
+    m = _BRITISH_END_RE.search(k)
+    if m:
+        forms.add(k[:m.start()] + _BRITISH_END[m.group(1)] + m.group(2))
     return any(_english_form(f) for f in forms)
+
+
+_BRITISH_END = {"is": "iz", "isation": "ization", "tre": "ter", "ogue": "og", "ence": "ense",
+                "ys": "yz"}
+_BRITISH_END_RE = re.compile(r"(isation|is|tre|ogue|ence|ys)(e|es|ed|ing|s|d|)$")
 
 
 def _english_form(k: str) -> bool:
@@ -1084,7 +1090,7 @@ def _slot_candidates(text: str, ents: list[tuple[int, int, str]], cands: _Cands,
         if _LIST_BACK_RE.search(text[max(0, s - 160):s]):
             continue  # a list of places: "in Kendal, Penrith"
         _slot_walk(text, s, lower_words, cands, ents_sorted, starts, max_tokens=2, ner_agree=True)
-    # speaker labels: "Ella: What a wife." (a transcript when two or more lines have one)
+    # speaker labels: "Ella: What a wife.", or any name-like label in a transcript
     labels = list(SPEAKER_RE.finditer(text))
     # a transcript: two or more speakers with two or more turns each (a form's labels come once)
     turns: dict[str, int] = {}
