@@ -55,7 +55,16 @@ def run_check(paths: Sequence[str], config: Config, fmt: str = "text", output: O
             return EXIT_ERROR
         files = [f for f in files if f.resolve() in changed]
     from .runner import check_files
-    results = _check_with_progress(check_files, files, config, jobs)
+    allow_hits: set[str] = set()
+    results = _check_with_progress(check_files, files, config, jobs, allow_hits)
+    if not changed_since and files:
+        from .suppress import allowlist_entries
+        unused = [e for e in allowlist_entries(config) if e not in allow_hits]
+        if unused:
+            shown = ", ".join(unused[:10]) + (f" and {len(unused) - 10} more" if len(unused) > 10 else "")
+            click.echo(f"sklint: {len(unused)} of {len(allowlist_entries(config))} allowlist entries "
+                       f"matched nothing in the files checked ({shown}); remove them if they are "
+                       "stale", err=True)
     if baseline:
         from .baseline import filter_baseline
         try:
@@ -86,11 +95,12 @@ def run_check(paths: Sequence[str], config: Config, fmt: str = "text", output: O
     return exit_code(results, config.fail_on)
 
 
-def _check_with_progress(check_files, files, config: Config, jobs: int) -> list[FileResult]:
+def _check_with_progress(check_files, files, config: Config, jobs: int,
+                         allow_hits: Optional[set] = None) -> list[FileResult]:
     """Run the checks, with a rich progress bar on stderr when it is a terminal (never in CI logs
     or when output is piped)."""
     if len(files) < 2 or not sys.stderr.isatty():
-        return check_files(files, config, jobs=jobs)
+        return check_files(files, config, jobs=jobs, allow_hits=allow_hits)
     from rich.console import Console
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
@@ -98,4 +108,5 @@ def _check_with_progress(check_files, files, config: Config, jobs: int) -> list[
     with Progress(TextColumn("sklint"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=console, transient=True) as bar:
         task = bar.add_task("checking", total=len(files))
-        return check_files(files, config, jobs=jobs, progress=lambda n: bar.advance(task, n))
+        return check_files(files, config, jobs=jobs, progress=lambda n: bar.advance(task, n),
+                           allow_hits=allow_hits)

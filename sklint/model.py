@@ -166,3 +166,6 @@ class FileResult:
     error: Optional[str]
     findings: tuple[Finding, ...] = ()
     message: Optional[Message] = field(default=None, compare=False, repr=False)
+    # allowlist entries that matched in the process that checked this file (so far); the
+    # runner unions them to name the entries that matched nothing
+    allowed: tuple[str, ...] = field(default=(), compare=False, repr=False)

@@ -29,6 +29,7 @@ class Engine:
         self.registry = registry or load_registry()
         self.nlp = nlp or NlpEngine(config.ner_model, config.ner_enabled)
         self.ctx = DetectContext(config=config, registry=self.registry, nlp=self.nlp)
+        self.allow_hits: set[str] = set()  # allowlist entries that matched in this process
 
     # -- stages -------------------------------------------------------------------------------
     def detect(self, message: Message) -> list[Finding]:
@@ -49,7 +50,8 @@ class Engine:
     def check_message(self, message: Message, path: Optional[str] = None) -> list[Finding]:
         findings = self.detect(message)
         findings += notes_as_findings(message, self.registry)
-        findings = drop_allowed(message, findings, self.config, path or message.source)
+        findings = drop_allowed(message, findings, self.config, path or message.source,
+                                self.allow_hits)
         findings = apply_message_rules(message, findings, self.ctx)
         findings = apply_suppressions(message, findings, self.config, self.registry,
                                       path or message.source)

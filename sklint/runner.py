@@ -51,13 +51,15 @@ def _init_worker(config: Config) -> None:
 def _check_one(path: str) -> FileResult:
     assert _ENGINE is not None
     res = _ENGINE.check_path(path)
-    return FileResult(res.path, res.kind, res.error, res.findings)  # drop the Message: not picklable cheaply
+    return FileResult(res.path, res.kind, res.error, res.findings,  # drop the Message: not picklable cheaply
+                      allowed=tuple(sorted(_ENGINE.allow_hits)))
 
 
 def _check_message(message: Message, shown: str) -> FileResult:
     """A message already read by the main process (large on disk, small parts)."""
     assert _ENGINE is not None
-    return FileResult(shown, message.kind, None, tuple(_ENGINE.check_message(message, shown)))
+    findings = tuple(_ENGINE.check_message(message, shown))
+    return FileResult(shown, message.kind, None, findings, allowed=tuple(sorted(_ENGINE.allow_hits)))
 
 
 def _detect(message: Message, keep: Optional[str]) -> list[Finding]:
@@ -410,11 +412,21 @@ def _large(path) -> bool:
 
 
 def check_files(paths: Sequence[Path], config: Config, jobs: int = 1,
-                progress: Optional[Callable[[int], None]] = None, engine=None) -> list[FileResult]:
+                progress: Optional[Callable[[int], None]] = None, engine=None,
+                allow_hits: Optional[set] = None) -> list[FileResult]:
+    """Check the files; `allow_hits`, when given, receives the allowlist entries that matched in
+    any process (suppress.allowlist_hit names them)."""
     if jobs <= 0:
         jobs = os.cpu_count() or 1
     paths = list(paths)
     if not any(_large(p) for p in paths):
         jobs = min(jobs, max(1, len(paths)))
     with Runner(config, jobs, engine) as runner:
-        return runner.check_files(paths, progress)
+        results = runner.check_files(paths, progress)
+        if allow_hits is not None:
+            for eng in (runner._engine, runner._pool_engine):
+                if eng is not None:
+                    allow_hits |= eng.allow_hits
+            for r in results:
+                allow_hits.update(r.allowed)
+        return results

@@ -233,6 +233,21 @@ def _warn_once(msg: str) -> None:
 
 
 @lru_cache(maxsize=32)
+def _compiled_by_index(patterns: tuple[str, ...]) -> tuple[Optional[re.Pattern[str]], ...]:
+    """The patterns compiled, None in the place of an invalid one (warned about once)."""
+    valid = iter(_compiled(patterns))
+    out = []
+    for p in patterns:
+        try:
+            re.compile(p)
+        except re.error:
+            out.append(None)
+            continue
+        out.append(next(valid))
+    return tuple(out)
+
+
+@lru_cache(maxsize=32)
 def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     out = []
     for i, p in enumerate(patterns):
@@ -248,23 +263,42 @@ def _ws(s: str) -> str:
 
 
 def allowlisted(f: Finding, config, rel: str, root: Optional[str]) -> bool:
+    return allowlist_hit(f, config, rel, root) is not None
+
+
+def allowlist_hit(f: Finding, config, rel: str, root: Optional[str]) -> Optional[str]:
+    """The allowlist entry that allows this finding, as "allowlist 2", "allowlist-regex 1" or
+    "allowlist-fingerprints 3" (1-based, in config order; never the entry's text), or None."""
     if not f.match or f.code.upper().startswith("SK9"):
-        return False
+        return None
     m = f.match
-    if config.allowlist and _ws(m) in {_ws(s) for s in config.allowlist}:
-        return True
-    for rx in _compiled(tuple(config.allowlist_regex)):
-        if rx.fullmatch(m) or rx.fullmatch(m.strip()):
-            return True
+    if config.allowlist:
+        w = _ws(m)
+        for i, s in enumerate(config.allowlist):
+            if _ws(s) == w:
+                return f"allowlist {i + 1}"
+    if config.allowlist_regex:
+        for i, rx in enumerate(_compiled_by_index(tuple(config.allowlist_regex))):
+            if rx is not None and (rx.fullmatch(m) or rx.fullmatch(m.strip())):
+                return f"allowlist-regex {i + 1}"
     if config.allowlist_fingerprints:
         key = get_key()
         if key is None:
             _warn_once("allowlist-fingerprints is set but SKLINT_BASELINE_KEY is not, so those "
                        "entries cannot match anything")
-            return False
+            return None
         fp = finding_fingerprint(key, f, rel, root)
-        return fp in set(config.allowlist_fingerprints)
-    return False
+        for i, x in enumerate(config.allowlist_fingerprints):
+            if x == fp:
+                return f"allowlist-fingerprints {i + 1}"
+    return None
+
+
+def allowlist_entries(config) -> list[str]:
+    """Every allowlist entry as allowlist_hit names it."""
+    return ([f"allowlist {i + 1}" for i in range(len(config.allowlist))]
+            + [f"allowlist-regex {i + 1}" for i in range(len(config.allowlist_regex))]
+            + [f"allowlist-fingerprints {i + 1}" for i in range(len(config.allowlist_fingerprints))])
 
 
 # -- inline comments -----------------------------------------------------------------------------
@@ -498,10 +532,11 @@ def _unused_finding(d: _Directive, message: Message) -> Finding:
 
 # -- the whole step ------------------------------------------------------------------------------
 
-def drop_allowed(message, findings, config, path) -> list[Finding]:
+def drop_allowed(message, findings, config, path, hits: Optional[set] = None) -> list[Finding]:
     """The organisation profile and the allowlist: what was never a leak. The pipeline applies
     this before the message rules, so a public contact or an allowlisted string cannot make a
-    message rule fire; apply_suppressions applies it again (idempotent) for callers that skip it."""
+    message rule fire; apply_suppressions applies it again (idempotent) for callers that skip it.
+    `hits` collects the allowlist entries that matched (see allowlist_hit)."""
     path = path or message.source
     rel = relative_path(path, config.root) if path else ""
     out = list(findings)
@@ -509,7 +544,14 @@ def drop_allowed(message, findings, config, path) -> list[Finding]:
     if org.public_contacts or org.domains or org.staff:
         out = [f for f in out if not organisation_allows(f, org)]
     if config.allowlist or config.allowlist_regex or config.allowlist_fingerprints:
-        out = [f for f in out if not allowlisted(f, config, rel or path, config.root)]
+        kept = []
+        for f in out:
+            hit = allowlist_hit(f, config, rel or path, config.root)
+            if hit is None:
+                kept.append(f)
+            elif hits is not None:
+                hits.add(hit)
+        out = kept
     return out
 
 
@@ -566,5 +608,5 @@ def apply_suppressions(message, findings, config, registry, path) -> list[Findin
     return result
 
 
-__all__ = ["apply_suppressions", "drop_allowed", "rule_enabled", "selector_specificity", "organisation_allows",
+__all__ = ["allowlist_entries", "allowlist_hit", "apply_suppressions", "drop_allowed", "rule_enabled", "selector_specificity", "organisation_allows",
            "inline_directives", "SEVERITY_RANK"]

@@ -178,6 +178,30 @@ def test_allowlist_fingerprints(tmp_path, monkeypatch):
     assert apply(cfg, msg(text, str(path)), [f], str(path)) == [f]
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_allowlist_entries_that_match_nothing_are_named(tmp_path, jobs):
+    """The real CLI, in one process and with workers: entries that allowed nothing are named by
+    position on stderr (never by their text); the one that was used is not."""
+    import subprocess
+    import sys
+    (tmp_path / "a.txt").write_text("Please call 0300 123 4567 today.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Please call 0300 123 4568 today.\n", encoding="utf-8")
+    (tmp_path / "sklint.toml").write_text(
+        'allowlist = ["0300 123 4567", "Nobody Here"]\nallowlist-regex = ["ZZ-\\\\d+"]\n',
+        encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "sklint", "check", "a.txt", "b.txt", "--jobs", jobs],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 1, r.stderr  # b.txt's number is still reported
+    assert "2 of 3 allowlist entries matched nothing" in r.stderr
+    assert "(allowlist 2, allowlist-regex 1)" in r.stderr
+    assert "Nobody Here" not in r.stderr and "allowlist 1," not in r.stderr
+    # all entries used: nothing said
+    (tmp_path / "sklint.toml").write_text('allowlist = ["0300 123 4567"]\n', encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "sklint", "check", "a.txt", "--jobs", jobs],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert "allowlist entries matched nothing" not in r.stderr, r.stderr
+
+
 # -- inline comments ---------------------------------------------------------------------------
 
 MD = """# Report
