@@ -235,26 +235,13 @@ def _warn_once(msg: str) -> None:
 @lru_cache(maxsize=32)
 def _compiled_by_index(patterns: tuple[str, ...]) -> tuple[Optional[re.Pattern[str]], ...]:
     """The patterns compiled, None in the place of an invalid one (warned about once)."""
-    valid = iter(_compiled(patterns))
-    out = []
-    for p in patterns:
-        try:
-            re.compile(p)
-        except re.error:
-            out.append(None)
-            continue
-        out.append(next(valid))
-    return tuple(out)
-
-
-@lru_cache(maxsize=32)
-def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    out = []
+    out: list[Optional[re.Pattern[str]]] = []
     for i, p in enumerate(patterns):
         try:
             out.append(re.compile(p))
         except re.error as exc:
             _warn_once(f"allowlist-regex entry {i + 1} is not a valid regular expression ({exc}); ignored")
+            out.append(None)
     return tuple(out)
 
 
