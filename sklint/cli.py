@@ -130,7 +130,13 @@ def eval_cmd(corpus, verbose, config_path, jobs):
     if not pairs:
         _fail(f"{corpus}: no labelled documents (NAME.gold.json beside NAME.ext)")
     results = check_files([d for d, _ in pairs], config, jobs=jobs)
-    res = evaluate((r, load_gold(g), d.name) for r, (d, g) in zip(results, pairs))
+    golds = [load_gold(g) for _, g in pairs]
+    # verdicts: every email alone with no configuration, as a new user would run it
+    emails = [i for i, (d, _) in enumerate(pairs) if d.suffix.lower() == ".eml"]
+    plain = results if not config_path else check_files([pairs[i][0] for i in emails], Config(), jobs=jobs)
+    by_index = dict(zip(emails, plain if config_path else [results[i] for i in emails]))
+    res = evaluate(((r, gd, d.name) for r, (d, _), gd in zip(results, pairs, golds)),
+                   ((by_index[i], golds[i], pairs[i][0]) for i in emails))
     click.echo(format_report(res, verbose), nl=False)
 
 
@@ -147,6 +153,11 @@ def rules_markdown(reg) -> str:
     for r in reg.rules:
         out += ["", f"## {r.code}", "", f"**`{r.name}`** ({r.kind}, {r.severity}). {r.summary}", "",
                 f"Policy: {r.policy}"]
+        if r.contexts:
+            from .context import REASONS
+            out += ["", "In an email, lowered where the message shows it is no disclosure (see "
+                    "`sklint/context.py`):", ""]
+            out += [f"- `{c}` → {sev}: {REASONS.get(c, c)}" for c, sev in r.contexts.items()]
         if r.doc:
             out += ["", r.doc.rstrip()]
     return "\n".join(out) + "\n"
@@ -171,6 +182,8 @@ def rules_cmd(rule, markdown):
         if what:
             click.echo(f"detects: {what}")
         click.echo(f"policy: {r.policy}")
+        for line in _hold_lines(r):
+            click.echo(line)
         click.echo("")
         click.echo(r.summary)
         if r.doc:
@@ -186,7 +199,61 @@ def rules_cmd(rule, markdown):
         return
     click.echo(f"{'code':<7}{'name':<32}{'severity':<9}{'detects':<20}policy")
     for r in reg.rules:
-        click.echo(f"{r.code:<7}{r.name:<32}{r.severity:<9}{(r.entity or r.category or r.kind):<20}{r.policy}")
+        sev = r.severity + ("*" if r.contexts else "")
+        click.echo(f"{r.code:<7}{r.name:<32}{sev:<9}{(r.entity or r.category or r.kind):<20}{r.policy}")
+    click.echo("")
+    click.echo("A finding at warning or error holds an email at Send (and fails a check); info does not.")
+    click.echo("* in an email, lowered where the message shows it is no disclosure: `sklint rules CODE`.")
+
+
+@main.command("init")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--output", "-o", default="sklint.toml", show_default=True, type=click.Path(),
+              help="Where to write the profile.")
+@click.option("--yes", "-y", is_flag=True, help="Write it without asking (after printing it).")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init_cmd(paths, output, yes, force):
+    """Write an organisation profile (sklint.toml) from a folder of sent mail or published pages.
+
+    It is printed for review first; only the organisation's own details go in it.
+    """
+    from .init import build_profile
+    missing = [p for p in paths if not Path(p).exists()]
+    for p in missing:
+        click.echo(f"sklint: {p}: no such file or folder", err=True)
+    prof = build_profile([p for p in paths if Path(p).exists()])
+    for line in prof.unread:
+        click.echo(f"sklint: {line}", err=True)
+    if not prof.files or not prof.domains:
+        _fail("no mail sent from an organisation's domain found in "
+              f"{', '.join(paths)}: point sklint init at a folder of sent mail (.eml or .msg)")
+    text = prof.toml(", ".join(paths))
+    click.echo(text)
+    out = Path(output)
+    if out.exists() and not force:
+        _fail(f"{out} exists: review the profile above and merge it by hand, or use --force")
+    if not yes:
+        if not sys.stdin.isatty():
+            click.echo(f"Not written. Run again with --yes to write it to {out}.", err=True)
+            sys.exit(EXIT_ERROR if missing else EXIT_OK)
+        if not click.confirm(f"Write this to {out}?", default=False):
+            click.echo("Not written.", err=True)
+            sys.exit(EXIT_OK)
+    out.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {out}: sklint reads it for every file below {out.parent.resolve()}.", err=True)
+    sys.exit(EXIT_ERROR if missing else EXIT_OK)
+
+
+def _hold_lines(r) -> list[str]:
+    """What holds a message, for one rule: its severity, and the contexts that lower it."""
+    from .context import REASONS
+    held = "holds an email at Send" if r.severity != "info" else "informational, holds nothing"
+    out = [f"severity: {r.severity} ({held}; the default fail-on is warning)"]
+    if r.contexts:
+        out.append("in an email, lowered where the message shows it is no disclosure:")
+        for ctx, sev in r.contexts.items():
+            out.append(f"  {ctx:<15}-> {sev}: {REASONS.get(ctx, ctx)}")
+    return out
 
 
 

@@ -64,6 +64,7 @@ class EvalResult:
     false_alarms: list[str] = field(default_factory=list)
     unread: int = 0
     documents: int = 0
+    verdicts: "Verdicts" = field(default_factory=lambda: Verdicts())
 
     def rule_counts(self, rule: str) -> tuple[float, float]:
         c = self.rules[rule]
@@ -81,6 +82,87 @@ class EvalResult:
         return (f"entity recall {self.untyped.recall:.3f} precision {self.untyped.precision:.3f} | "
                 f"typed F1 {self.typed.f1:.3f} | category F1 {self.categories.f1:.3f} | "
                 f"rule accuracy {self.rule_accuracy:.3f} | unread {self.unread}/{self.documents}")
+
+
+_SEV = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass
+class Verdicts:
+    """What a person at the Send button experiences (corpus-format.md, Verdicts): each email is
+    held when any finding is at warning or above."""
+    must_hold: int = 0
+    held: int = 0  # of the must-hold emails
+    must_pass: int = 0
+    false_held: int = 0  # of the must-pass emails
+    noise: int = 0  # warning+ findings whose match lies in an `allowed` string (every email)
+    missed: list[str] = field(default_factory=list)
+    false: list[str] = field(default_factory=list)
+
+    @property
+    def hold_recall(self) -> float:
+        return self.held / self.must_hold if self.must_hold else 1.0
+
+    @property
+    def false_hold_rate(self) -> float:
+        return self.false_held / self.must_pass if self.must_pass else 0.0
+
+    def line(self) -> str:
+        return (f"verdicts: hold recall {self.hold_recall:.3f} ({self.held}/{self.must_hold}) "
+                f"false-hold rate {self.false_hold_rate:.3f} ({self.false_held}/{self.must_pass}) "
+                f"| noise {self.noise}")
+
+
+def _tokset(s: str) -> set[str]:
+    return set(tokens(s or ""))
+
+
+def correspondent_words(eml: Path) -> set[str]:
+    """Words of the display names and mailboxes in From, To, Cc and Reply-To (the mailbox's local
+    part split at `.`, `_` and `-`), as the spec defines them."""
+    import email
+    import email.policy
+    import email.utils
+    try:
+        msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+        words: set[str] = set()
+        for h in ("From", "To", "Cc", "Reply-To"):
+            for name, addr in email.utils.getaddresses([str(v) for v in msg.get_all(h, [])]):
+                local = re.sub(r"[._-]", " ", addr.split("@")[0])
+                words |= _tokset(name) | _tokset(local)
+        return words
+    except Exception:  # noqa: BLE001 - an unreadable email has no correspondents to greet
+        return set()
+
+
+def gold_verdict(eml: Path, gold: dict) -> Optional[str]:
+    """"hold", "pass", or None (not judged here)."""
+    if any((gold.get("rules") or {}).values()) or gold.get("categories"):
+        return "hold"
+    words = correspondent_words(eml)
+    if all(e["type"] == "PERSON" and _tokset(e["text"]) <= words for e in gold.get("entities", [])):
+        return "pass"
+    return None
+
+
+def score_verdict(v: Verdicts, result: FileResult, gold: dict, doc: Path) -> None:
+    if doc.suffix.lower() != ".eml":
+        return
+    top = [f for f in result.findings if _SEV.get(f.severity, 0) >= 1]
+    allowed = [t for t in (_tokset(a) for a in gold.get("allowed", [])) if t]
+    v.noise += sum(1 for f in top if f.match and any(_tokset(f.match) <= a for a in allowed))
+    verdict = gold_verdict(doc, gold)
+    if verdict == "hold":
+        v.must_hold += 1
+        if top:
+            v.held += 1
+        else:
+            v.missed.append(doc.name)
+    elif verdict == "pass":
+        v.must_pass += 1
+        if top:
+            v.false_held += 1
+            v.false.append(f"{doc.name}: {', '.join(sorted({f.rule for f in top}))}")
 
 
 def corpus_documents(corpus: Path) -> list[tuple[Path, Path]]:
@@ -224,11 +306,15 @@ def format_report(res: EvalResult, verbose: bool = False) -> str:
     if verbose:
         out.append("")
         out.append(f"misses ({len(res.misses)}):")
+        out.extend(f"  {m}: email not held" for m in res.verdicts.missed)
         out.extend("  " + m for m in res.misses)
         out.append(f"false alarms ({len(res.false_alarms)}):")
         out.extend("  " + m for m in res.false_alarms)
+        out.extend(f"  {m}: clean email held" for m in res.verdicts.false)
     out.append("")
     out.append(res.summary_line())
+    if res.verdicts.must_hold or res.verdicts.must_pass:
+        out.append(res.verdicts.line())
     return "\n".join(out) + "\n"
 
 
@@ -236,8 +322,13 @@ def load_gold(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def evaluate(results: Iterable[tuple[FileResult, dict, str]]) -> EvalResult:
+def evaluate(results: Iterable[tuple[FileResult, dict, str]],
+             verdict_runs: Iterable[tuple[FileResult, dict, Path]] = ()) -> EvalResult:
+    """Score (result, gold, name) triples; `verdict_runs` are (result, gold, document) triples of
+    the corpus's emails checked with no configuration, for the verdict line."""
     res = EvalResult()
     for result, gold, name in results:
         score_document(res, result, gold, name)
+    for result, gold, doc in verdict_runs:
+        score_verdict(res.verdicts, result, gold, doc)
     return res

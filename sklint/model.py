@@ -154,6 +154,8 @@ class Finding:
     line: Optional[int] = None
     column: Optional[int] = None
     source: str = ""  # which detector: pattern, ner, lexicon, rule, ingest
+    # why the message shows this is no disclosure (sklint.context.CONTEXTS), when it does
+    context: Optional[str] = None
 
     def with_(self, **kw) -> "Finding":
         return replace(self, **kw)

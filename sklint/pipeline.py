@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from .config import Config
+from .context import apply_context
 from .detect import DetectContext
 from .detect.categories import detect_categories
 from .detect.names import detect_persons
@@ -52,6 +53,7 @@ class Engine:
         findings += notes_as_findings(message, self.registry)
         findings = drop_allowed(message, findings, self.config, path or message.source,
                                 self.allow_hits)
+        findings = apply_context(message, findings, self.registry, self.config)
         findings = apply_message_rules(message, findings, self.ctx)
         findings = apply_suppressions(message, findings, self.config, self.registry,
                                       path or message.source)

@@ -39,6 +39,12 @@ class Rule:
     category: Optional[str] = None
     data: dict = field(default_factory=dict, compare=False, hash=False)  # the whole YAML mapping
 
+    @property
+    def contexts(self) -> dict[str, str]:
+        """Where this rule's findings are no disclosure, and the severity they get there
+        (`contexts:` in the rule's YAML; see sklint/context.py)."""
+        return dict(self.data.get("contexts") or {})
+
 
 # Message-level rules (issue 4) and publication rules (issue 6): code, name, severity, policy, summary.
 MESSAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (

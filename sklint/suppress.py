@@ -106,7 +106,10 @@ def severity_for(finding: Finding, config, rule_kind: Optional[str]) -> str:
         spec = selector_specificity(key, finding.code, finding.rule)
         if spec is not None and spec > best:
             best, sev = spec, value
-    # Identifier and category findings are personal data: never `info` (use fail-on or ignore).
+    if best < 0:
+        return sev  # no override names this rule: keep what detection and context decided
+    # Identifier and category findings are personal data: a `severity` override never makes
+    # them `info` (use fail-on or ignore); the message's own context may (sklint/context.py).
     if (finding.entity or finding.category or rule_kind in ("identifier", "category")) \
             and sev == "info":
         sev = "warning"

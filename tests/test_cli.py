@@ -1,6 +1,8 @@
 """The command line as a user runs it: a real subprocess, real files, real exit codes."""
 from __future__ import annotations
 
+import re
+
 import json
 import subprocess
 import sys
@@ -125,11 +127,13 @@ def test_rules_lists_every_rule_with_policy_and_documents_one():
 
 
 @pytest.mark.skipif(not DEV.is_dir(), reason="../shared/corpus/dev is not beside the checkout")
-def test_eval_prints_the_summary_line():
+def test_eval_prints_the_summary_line_and_the_verdict_line():
     r = sklint("eval", str(DEV))
     assert r.returncode == 0, r.stderr
-    last = r.stdout.strip().splitlines()[-1]
-    assert last.startswith("entity recall ") and "| typed F1 " in last and "| unread 0/40" in last
+    summary, verdicts = r.stdout.strip().splitlines()[-2:]
+    assert summary.startswith("entity recall ") and "| typed F1 " in summary and "| unread 0/40" in summary
+    assert re.fullmatch(r"verdicts: hold recall \d\.\d{3} \(\d+/\d+\) false-hold rate \d\.\d{3} "
+                        r"\(\d+/\d+\) \| noise \d+", verdicts), verdicts
 
 
 def test_docs_rules_md_is_generated_from_the_registry():

@@ -27,6 +27,8 @@ def finding_to_dict(f: Finding, show_matches: bool = False) -> dict[str, Any]:
         "suggestion": f.suggestion if show_matches else None,
         "quoted": f.quoted,
         "confidence": round(f.confidence, 3),
+        # why the message shows this is no disclosure (sklint/context.py), or null
+        "context": f.context,
     }
 
 
