@@ -410,3 +410,44 @@ def test_decision_not_to_share_does_not_unblock(start):
                                        "checklist": {"purpose": "Asked for a full case file; declined"}})
         assert r.status_code == 201
         assert c.post("/v1/check", json=MESSAGE).json()["verdict"] == "block"
+
+
+# -- hostile requests (issue 15) and ordinary mail at Send (issue 14) ------------------------------
+
+@pytest.mark.parametrize("body", [
+    b"[" * 100_000 + b"]" * 100_000,
+    b'{"subject": ' + b"[" * 5_000 + b"]" * 5_000 + b"}",
+    b'{"subject": "Rota", "body_text": ' + b"9" * 5_000 + b"}",
+    b'{"subject": "Rota", "body_text": "caf\\ud800e", "to": ["a@b.org.uk"]}',
+    b'{"subject": {"a": 1}, "body_text": "x"}',
+    b'{"subject": "Rota", "body_text": "x", "to": [5]}',
+    b'{"subject": 1e999999, "body_text": "x"}',
+], ids=["nested-100k", "nested-in-field", "5000-digits", "lone-surrogate", "object-for-text",
+        "number-for-address", "huge-exponent"])
+def test_hostile_json_is_4xx_never_5xx(start, body, caplog):
+    s = start()
+    with caplog.at_level(logging.DEBUG):
+        with s.client() as c:
+            r = c.post("/v1/check", content=body, headers={"Content-Type": "application/json"})
+    assert 400 <= r.status_code < 500, (r.status_code, r.text[:200])
+    assert r.headers["content-type"].startswith("application/json")
+    assert len(r.text) < 400
+    assert "9999999999" not in caplog.text and "ud800" not in caplog.text
+
+
+def test_clean_email_with_a_signature_sends(start):
+    """The verdict a person meets at Send: greeting the recipient, one's own sign-off, role and
+    the charity's number in the signature hold nothing."""
+    s = start()
+    body = ("Hi Meredith,\n\nThe hall is booked for the volunteers' evening on 12 March, 7pm. "
+            "Could you bring the urn?\n\nMany thanks,\nOluwadamilare Hughes-Okonjo\n"
+            "Volunteer Coordinator\nRiverbend Family Link\nTel 01539 720418\n"
+            "Registered charity no. 1190001\n")
+    msg = {"subject": "Volunteers' evening", "body_text": body,
+           "from": {"name": "Oluwadamilare Hughes-Okonjo", "email": "o.hughes-okonjo@riverbend.org.uk"},
+           "to": ["Meredith Pascoe <meredith.pascoe@eastshirehalls.co.uk>"]}
+    with s.client() as c:
+        r = c.post("/v1/check", json=msg)
+    assert r.status_code == 200
+    out = r.json()
+    assert out["verdict"] == "send", out

@@ -67,8 +67,10 @@ class Outcome:
 
 
 def wanted(f: Finding, categories: bool) -> bool:
-    if f.start is None or f.end is None or f.end <= f.start or f.severity == "info":
+    if f.start is None or f.end is None or f.end <= f.start:
         return False
+    if f.severity == "info" and f.context is None:  # notes; a finding the message's context
+        return False  # lowered (a correspondent, a signature) is still personal data to rewrite
     if f.entity in ID_KINDS:
         return True
     return bool(categories and f.category and f.code.startswith("SK2"))

@@ -391,16 +391,75 @@ def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
+MAX_JSON_DEPTH = 32  # the request shape is 3 deep; anything deeper is not a message
+MAX_NUMBER_DIGITS = 30
+
+
+def _number(text: str) -> Any:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise ApiError(400, "bad-request", f"a number of more than {MAX_NUMBER_DIGITS} digits")
+    return float(text) if any(c in text for c in ".eE") else int(text)
+
+
+def _json_depth_ok(body: bytes) -> bool:
+    """Nesting depth without parsing (brackets outside strings), so that a body nested 100,000
+    deep is refused before the parser recurses."""
+    depth, in_str, esc = 0, False, False
+    for b in body:
+        if in_str:
+            if esc:
+                esc = False
+            elif b == 0x5C:
+                esc = True
+            elif b == 0x22:
+                in_str = False
+        elif b == 0x22:
+            in_str = True
+        elif b in (0x5B, 0x7B):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return False
+        elif b in (0x5D, 0x7D):
+            depth -= 1
+    return True
+
+
+def _check_text(obj: Any) -> None:
+    """Every string is text a mail can carry: no lone surrogate escapes."""
+    stack = [obj]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, str):
+            try:
+                x.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ApiError(400, "bad-request", "the JSON holds a lone surrogate escape (not text)") from None
+        elif isinstance(x, dict):
+            stack.extend(x.keys())
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            stack.extend(x)
+
+
 def _parse_json(body: bytes) -> Any:
+    """The request's JSON, or a 400 that says what is wrong (never the body itself): not UTF-8,
+    not JSON, nested deeper than MAX_JSON_DEPTH, a number of thousands of digits, a lone
+    surrogate. A client's mistake is never a 500 (the add-in fails open on a 5xx)."""
     if not body.strip():
         raise ApiError(400, "bad-request", "empty request body")
+    if not _json_depth_ok(body):
+        raise ApiError(400, "bad-request", f"JSON nested more than {MAX_JSON_DEPTH} deep")
     try:
-        return json.loads(body.decode("utf-8"))
+        obj = json.loads(body.decode("utf-8"), parse_int=_number, parse_float=_number)
     except UnicodeDecodeError:
         raise ApiError(400, "bad-request", "the JSON body is not UTF-8") from None
     except json.JSONDecodeError as exc:
         # position only: the message of a JSONDecodeError never carries the document
         raise ApiError(400, "bad-request", f"not valid JSON (line {exc.lineno}, column {exc.colno})") from None
+    except (RecursionError, ValueError, OverflowError):
+        raise ApiError(400, "bad-request", "the JSON cannot be read as a message") from None
+    _check_text(obj)
+    return obj
 
 
 def _flag(request: Request, name: str) -> bool:
