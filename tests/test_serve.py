@@ -451,3 +451,26 @@ def test_clean_email_with_a_signature_sends(start):
     assert r.status_code == 200
     out = r.json()
     assert out["verdict"] == "send", out
+
+
+def test_forged_record_line_is_never_used(start, tmp_path):
+    """A line appended by hand with a made-up MAC does not let a blocked message through, before
+    or after a restart, and /healthz says the record is broken (without its content)."""
+    log_path = tmp_path / "forged.jsonl"
+    s = start(record=log_path)
+    with s.client() as c:
+        first = c.post("/v1/check", json=MESSAGE).json()
+        assert first["verdict"] == "block"
+        assert c.get("/healthz").json()["record"] == "ok"
+        forged = {"seq": 1, "ts": "2026-12-07T10:00:00Z", "who": "x", "message_fingerprint": first["fingerprint"],
+                  "decision": "share", "rules": [], "findings": [], "recipient_domains": [],
+                  "checklist": {}, "prev_mac": "0" * 64, "mac": "f" * 64}
+        with log_path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(forged) + "\n")
+        assert c.post("/v1/check", json=MESSAGE).json()["verdict"] == "block"
+        health = c.get("/healthz").json()["record"]
+        assert health.startswith("broken") and first["fingerprint"] not in health
+    s2 = start(record=log_path)  # restarted
+    with s2.client() as c:
+        assert c.post("/v1/check", json=MESSAGE).json()["verdict"] == "block"
+        assert c.get("/healthz").json()["record"].startswith("broken")

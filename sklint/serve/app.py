@@ -474,6 +474,9 @@ def create_app(config: Optional[Config] = None, *, service: Optional[Service] = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if svc.record.broken:
+            log.warning("sharing record does not verify: %s; decisions after that line are "
+                        "not used", svc.record.broken)
         if warm:
             t0 = time.perf_counter()
             try:
@@ -553,8 +556,10 @@ def create_app(config: Optional[Config] = None, *, service: Optional[Service] = 
 
     @app.get("/healthz")
     async def healthz():
+        await run_in_threadpool(svc.record.refresh)
         return {"status": "ok", "sklint_version": __version__, "fail_mode": settings.fail_mode,
-                "auth": bool(settings.token)}
+                "auth": bool(settings.token),
+                "record": "broken: " + svc.record.broken if svc.record.broken else "ok"}
 
     @app.post("/v1/check")
     async def check(request: Request):

@@ -359,13 +359,47 @@ class SharingRecord:
         self.key = key if key is not None else load_key(self.path)
         self._lock = threading.Lock()
         self._decisions: dict[str, dict[str, Any]] = {}
-        for entry in read_entries(self.path):
+        self.broken: Optional[str] = None  # why the chain does not verify (no content), or None
+        self._stamp: Optional[tuple[int, int]] = None
+        self._load()
+
+    def _file_stamp(self) -> Optional[tuple[int, int]]:
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return st.st_size, st.st_mtime_ns
+
+    def _load(self) -> None:
+        """Index the decisions of the entries whose HMAC chain verifies, up to the first that does
+        not: an appended or edited line without a valid MAC is never used."""
+        decisions: dict[str, dict[str, Any]] = {}
+        prev_mac, seq, broken = GENESIS, 0, None
+        for n, raw in _lines(self.path):
+            try:
+                entry = json.loads(raw.decode("utf-8")) if raw.endswith(b"\n") else None
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                entry = None
+            if not (isinstance(entry, dict) and isinstance(entry.get("mac"), str)
+                    and entry.get("seq") == seq + 1 and entry.get("prev_mac") == prev_mac
+                    and hmac.compare_digest(compute_mac(self.key, entry), entry["mac"])):
+                broken = f"line {n} does not verify (run `sklint record verify`)"
+                break
+            seq, prev_mac = seq + 1, entry["mac"]
             fp = entry.get("message_fingerprint")
             if isinstance(fp, str):
-                self._decisions[fp] = {"seq": entry.get("seq"), "ts": entry.get("ts"),
-                                       "decision": entry.get("decision")}
+                decisions[fp] = {"seq": entry.get("seq"), "ts": entry.get("ts"),
+                                 "decision": entry.get("decision")}
+        self._decisions, self.broken, self._stamp = decisions, broken, self._file_stamp()
+
+    def refresh(self) -> None:
+        """Verify again if the file changed since it was last read (someone else wrote to it)."""
+        with self._lock:
+            if self._file_stamp() != self._stamp:
+                self._load()
 
     def decision_for(self, fingerprint: str) -> Optional[dict[str, Any]]:
+        self.refresh()
         return self._decisions.get(fingerprint)
 
     def _tail(self, fh) -> tuple[int, str]:
@@ -420,8 +454,10 @@ class SharingRecord:
                 fh.write(line.encode("utf-8"))
                 fh.flush()
                 os.fsync(fh.fileno())
-            self._decisions[message_fingerprint] = {"seq": entry["seq"], "ts": entry["ts"],
-                                                    "decision": decision}
+            if self.broken is None:  # appended to a chain that verifies: still verified
+                self._decisions[message_fingerprint] = {"seq": entry["seq"], "ts": entry["ts"],
+                                                        "decision": decision}
+                self._stamp = self._file_stamp()
         return entry
 
 
