@@ -90,7 +90,7 @@ def test_public_contacts_never_make_a_message_rule_fire():
     m["To"] = "intake@fellsideyoungminds.org.uk"
     m["Subject"] = "Training dates"
     m.set_content("Dates attached.\n")
-    m.add_attachment("Questions? Ring the office on 01539 722810.\n".encode(), maintype="text",
+    m.add_attachment("Questions: 01539 722810.\n".encode(), maintype="text",
                      subtype="plain", filename="dates.txt")
     loud = Engine(Config()).check_bytes(bytes(m), "m.eml")
     assert [f for f in loud.findings if f.rule == "personal-data-in-attachment"]
@@ -105,7 +105,7 @@ def test_the_senders_own_name_in_an_attachment_is_not_personal_data():
     m["To"] = "Gillian Moffat <gillian@lakelandcommunityfund.org.uk>"
     m["Subject"] = "Q2 report"
     m.set_content("Report attached.\n")
-    m.add_attachment("Q2 report\n\nPrepared by Priya Raman, Finance Officer.\n".encode(),
+    m.add_attachment("Q2 report\n\nPrepared by Priya Raman.\n".encode(),
                      maintype="text", subtype="plain", filename="report.txt")
     res = Engine(Config()).check_bytes(bytes(m), "m.eml")
     assert not [f for f in res.findings if f.rule == "personal-data-in-attachment"]
