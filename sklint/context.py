@@ -9,7 +9,7 @@ message itself shows five kinds of finding that are not, and each rule's YAML sa
 them; most lower to `info`, which holds no message):
 
 - `correspondent`: a name (or address) of someone the message is from or to, from the From, To,
-  Cc, Reply-To and Sender headers (display names and mailbox words) and, in a reply, the quoted
+  Cc, Reply-To and Sender headers (not Bcc: naming one hidden recipient discloses them to the rest) (display names and mailbox words) and, in a reply, the quoted
   attribution lines. Greeting the person you write to is no disclosure to them.
 - `signature`: inside the sender's own signature block (after the sign-off, a `-- ` line, or the
   trailing "Name / Role / Organisation / phone / web" block and legal disclaimer), or inside an
@@ -36,7 +36,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
 
-from .model import Finding, Message
+from .model import Address, Finding, Message
 from .rules.common import all_recipients, is_internal, is_personal_webmail, org_domains
 
 CONTEXTS = ("correspondent", "signature", "sender-contact", "organisation", "in-role", "internal")
@@ -95,12 +95,12 @@ def correspondents(message: Message) -> tuple[frozenset[str], frozenset[str]]:
     """The words of the correspondents' display names and mailboxes, and their addresses."""
     words: set[str] = set()
     emails: set[str] = set()
-    addrs = [a for a in (message.sender, *message.to, *message.cc, *message.bcc) if a]
+    # not Bcc: a name of one hidden recipient, read by all the others, is a disclosure to them
+    addrs = [a for a in (message.sender, *message.to, *message.cc) if a]
     for h in ("reply-to", "sender"):
         v = message.header(h)
         if v:
             for name, mail in email.utils.getaddresses([v]):
-                from .model import Address
                 addrs.append(Address(name=name, email=mail.lower()))
     for a in addrs:
         if a.name:
@@ -113,7 +113,7 @@ def correspondents(message: Message) -> tuple[frozenset[str], frozenset[str]]:
         # a reply: the people of the quoted history are this conversation's correspondents
         for rx in (_ATTRIBUTION, _WROTE):
             for m in rx.finditer(body.text):
-                if not _in_ranges(m.start(), body.quoted):
+                if not _in_ranges(m.start(), body.quoted) or not _NAME_SHAPE.match(m.group("who").strip()):
                     continue
                 words |= _words(m.group("who"))
                 if m.group("addr"):
@@ -129,6 +129,11 @@ def correspondents(message: Message) -> tuple[frozenset[str], frozenset[str]]:
                     words |= _mailbox_words(mail)
     words -= _TITLES
     return frozenset(words), frozenset(emails)
+
+
+# an attribution's "who" is a name ("Jo Bell", "Gráinne Ó Briain"), not "my mum" or "She"
+_NAME_SHAPE = re.compile(r"^(?!(?:she|he|they|i|we|you|mum|dad|my|his|her|their)\b)"
+                         r"[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,3}$", re.I | re.UNICODE)
 
 
 def _in_ranges(pos: int, ranges: Sequence[tuple[int, int]]) -> bool:
