@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
 
 from .model import Address, Finding, Message
-from .rules.common import all_recipients, is_internal, is_personal_webmail, org_domains
+from .rules.common import all_recipients, is_internal, org_domains
+from .suppress import phone_digits
 
 CONTEXTS = ("correspondent", "signature", "sender-contact", "organisation", "in-role", "internal")
 REASONS = {
@@ -154,7 +155,7 @@ _NOT_NAME = frozenset({"for", "you", "me", "to", "the", "a", "and", "it", "this"
                        "everyone", "so", "much", "very", "in", "advance", "your", "help",
                        "letting", "know", "again", "of", "with", "from", "on", "at", "we", "i",
                        "our", "be", "is", "are", "will", "if", "as", "but", "not", "have"})
-_DASHDASH = re.compile(r"^\s*--\s*$|^\s*[-_=]{5,}\s*$")
+_DASHDASH = re.compile(r"^--$|^-{5,}$")  # on a stripped line: "-- " or a rule of dashes
 _PS = re.compile(r"^\s*p\.?\s*s\.?\b", re.I)
 _DISCLAIMER = re.compile(
     r"\b(?:confidential|intended (?:only )?for|intended recipient|received (?:it|this)(?: email)? in"
@@ -239,8 +240,8 @@ def _segment_signature(text: str, start: int, end: int) -> Optional[tuple[int, i
     if not lines:
         return None
     sig_at = None
-    for i, (_, _, s) in enumerate(lines):
-        if _DASHDASH.match(lines[i][2]) and i > 0 and lines[i][2].startswith("-"):
+    for i in range(1, len(lines)):
+        if _DASHDASH.match(lines[i][2]):
             sig_at = i
             break
     if sig_at is None:
@@ -274,10 +275,7 @@ def _segments(text: str, quoted: Sequence[tuple[int, int]]) -> list[tuple[int, i
         return segs
     cuts = []
     for s, e in quoted:
-        for ls, le, ln in _lines(text, s, e):
-            raw = text[ls:le]
-            if _HEADER_BLOCK.match(raw) or _HEADER_BLOCK.match(ln):
-                cuts.append(ls)
+        cuts += [ls for ls, _, ln in _lines(text, s, e) if _HEADER_BLOCK.match(ln)]
     bounds = sorted(set([own_end] + cuts + [len(text)]))
     for a, b in zip(bounds, bounds[1:]):
         if b > a:
@@ -320,7 +318,8 @@ def _role_line(block: str) -> bool:
 
 
 def in_role(text: str, start: int, end: int, match: str) -> bool:
-    if _fold(match.split()[0].rstrip(".")) in ("dr", "prof", "cllr") if match.split() else False:
+    words = match.split()
+    if words and _fold(words[0].rstrip(".")) in ("dr", "prof", "cllr"):
         return True
     after = text[end:end + 60]
     if _ROLE_AFTER.match(after.split("\n", 1)[0]):
@@ -331,15 +330,6 @@ def in_role(text: str, start: int, end: int, match: str) -> bool:
 
 
 # -- the stage -----------------------------------------------------------------------------------
-
-def _digits(s: str) -> str:
-    d = re.sub(r"\D", "", s)
-    if d.startswith("0044"):
-        d = "0" + d[4:]
-    elif d.startswith("44") and len(d) >= 12:
-        d = "0" + d[2:]
-    return d
-
 
 def _norm(s: str) -> str:
     return " ".join(_WORD.findall(_fold(s)))
@@ -369,7 +359,7 @@ def message_context(message: Message, configured_domains: Sequence[str] = ()) ->
         sigs["body"] = signatures(body.text, body.quoted)
         for s in sigs["body"]:
             block = body.text[s.start:s.end]
-            phones |= {_digits(m.group(0)) for m in _PHONE.finditer(block)}
+            phones |= {phone_digits(m.group(0)) for m in _PHONE.finditer(block)}
             texts.append(_norm(block))
     return MessageContext(words=words, emails=emails, domains=domains, internal=internal,
                           signatures=sigs, own_phones=frozenset(p for p in phones if len(p) >= 9),
@@ -421,7 +411,7 @@ def finding_contexts(f: Finding, message: Message, mc: MessageContext):
         dom = f.match.strip("<>.,;: ").lower().rpartition("@")[2]
         if any(dom == d or dom.endswith("." + d) for d in mc.domains):
             yield "organisation"
-    if f.entity == "PHONE_NUMBER" and _digits(f.match) in mc.own_phones:
+    if f.entity == "PHONE_NUMBER" and phone_digits(f.match) in mc.own_phones:
         yield "organisation"
     if f.entity in ("PHONE_NUMBER", "EMAIL_ADDRESS") and f.part != "subject" \
             and not part.is_quoted(f.start, f.end) and _offered(part.text, f.start):

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from .config import Config
-from .context import _EMAILRX, _ORG_MARK, _PHONE, _digits, signatures
+from .context import _EMAILRX, _ORG_MARK, _PHONE, signatures
 from .ingest import IngestError, read_path
 from .model import Message
 from .rules.common import is_personal_webmail
+from .suppress import phone_digits
 
 MAIL_EXT = {".eml", ".msg"}
 PAGE_EXT = {".html", ".htm", ".md", ".txt", ".docx", ".pdf", ".odt"}
@@ -140,7 +141,7 @@ def build_profile(paths: Iterable[str]) -> Profile:
         for b in blocks:
             blocks_by_domain.setdefault(msg.sender.domain if msg.is_email and msg.sender else "", []).append(b)
             for m in _PHONE.finditer(b):
-                d = _digits(m.group(0))
+                d = phone_digits(m.group(0))
                 if len(d) >= 10 and d not in seen_p:
                     seen_p.add(d)
                     phones[d] += weight

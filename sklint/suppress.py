@@ -129,7 +129,8 @@ def _norm_text(s: str) -> str:
     return re.sub(r"[\W_]+", " ", s).strip()
 
 
-def _phone_digits(s: str) -> str:
+def phone_digits(s: str) -> str:
+    """A phone number's digits in national form (+44 / 0044 become 0), for comparing numbers."""
     d = re.sub(r"\D", "", s)
     if d.startswith("0044"):
         d = "0" + d[4:]
@@ -156,7 +157,7 @@ def _profile(org) -> _Profile:
         for m in _EMAIL_RX.finditer(c):
             emails.add(m.group(0).casefold())
         for m in _PHONE_RX.finditer(c):
-            d = _phone_digits(m.group(0))
+            d = phone_digits(m.group(0))
             if len(d) >= 7:
                 phones.add(d)
     full, parts = set(), set()
@@ -196,7 +197,7 @@ def organisation_allows(f: Finding, org) -> bool:
         dom = e.rpartition("@")[2]
         return any(dom == d or dom.endswith("." + d) for d in prof.domains)
     if f.entity == "PHONE_NUMBER":
-        return _phone_digits(m) in prof.phones
+        return phone_digits(m) in prof.phones
     nm = _norm_text(m)
     if not nm:
         return False
