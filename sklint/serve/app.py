@@ -401,7 +401,7 @@ def _number(text: str) -> Any:
     return float(text) if any(c in text for c in ".eE") else int(text)
 
 
-_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_JSON_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
 def _json_depth_ok(body: bytes) -> bool:
