@@ -9,14 +9,16 @@ import click
 
 from .config import Config
 from .discover import iter_files
-from .model import SEVERITY_RANK, FileResult
+from .model import SEVERITY_RANK, FileResult, not_fully_read
 from .report import FILE_ONLY, FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def exit_code(results: Sequence[FileResult], fail_on: str) -> int:
-    if any(r.error for r in results):
+    """2 when a file could not be read or was not read in full (a limit stopped it: the check is
+    incomplete, whatever it found), else 1 when a finding reaches `fail_on`, else 0."""
+    if any(r.error or not_fully_read(r) for r in results):
         return EXIT_ERROR
     threshold = SEVERITY_RANK[fail_on]
     for r in results:

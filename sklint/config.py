@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .model import SEVERITIES
+from .ingest._common import DEFAULT_LIMITS
 
 
 class ConfigError(Exception):
@@ -108,7 +109,7 @@ TOP_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
 # Allowed keys of the [serve], [record] and [fix] tables: key -> type.
 SECTION_KEYS: dict[str, dict[str, Any]] = {
     "serve": {"block-on": str, "warn-on": str, "fail-mode": str, "allowed-origins": list,
-              "max-request-bytes": int, "ner-helper": bool},
+              "max-request-bytes": int, "ner-helper": bool, "check-seconds": (int, float)},
     "record": {"path": str},
     "fix": {"date-of-birth": str, "age": str, "postal-address": str, "postcode": str,
             "generalise-categories": bool, "prefix": str},
@@ -116,10 +117,7 @@ SECTION_KEYS: dict[str, dict[str, Any]] = {
 ORG_KEYS = {"name": str, "domains": list, "public-contacts": list, "staff": list}
 NER_KEYS = {"model": str, "enabled": bool}
 CASE_REF_KEYS = {"patterns": list}
-LIMIT_KEYS = (
-    "max-file-bytes", "max-archive-members", "max-archive-bytes", "max-nesting-depth",
-    "max-part-chars", "max-pdf-pages", "max-ratio",
-)
+LIMIT_KEYS = tuple(DEFAULT_LIMITS)
 
 
 def _err(src: str, key: str, why: str) -> ConfigError:
@@ -133,6 +131,9 @@ def _check_type(src: str, key: str, value: Any, typ: Any) -> None:
     elif typ is bool:
         if not isinstance(value, bool):
             raise _err(src, key, "expected true or false")
+    elif isinstance(typ, tuple):  # a number: whole or not, never true/false
+        if isinstance(value, bool) or not isinstance(value, typ) or value <= 0:
+            raise _err(src, key, "expected a positive number")
     elif not isinstance(value, typ):
         raise _err(src, key, f"expected {getattr(typ, '__name__', typ)}")
 

@@ -171,3 +171,8 @@ class FileResult:
     # allowlist entries that matched in the process that checked this file (so far); the
     # runner unions them to name the entries that matched nothing
     allowed: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+
+def not_fully_read(result: "FileResult") -> bool:
+    """A limit (size, depth, pages, time) stopped reading some of the file's content."""
+    return any(f.rule == "limit-reached" for f in result.findings)

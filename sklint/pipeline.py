@@ -4,8 +4,10 @@ Reporters and fixers take the FileResults this returns.
 """
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from .config import Config
 from .context import apply_context
@@ -15,10 +17,15 @@ from .detect.names import detect_persons
 from .detect.ner import NlpEngine
 from .detect.patterns import detect_identifiers
 from .ingest import IngestError, read_bytes, read_path
+from .ingest._common import DEFAULT_LIMITS
 from .model import FileResult, Finding, Message
 from .registry import Registry, load_registry
 from .rules import apply_message_rules
 from .suppress import apply_suppressions, drop_allowed
+
+
+WINDOW_CHARS = 250_000  # a message longer than this is read a window at a time
+DEFAULT_CHECK_SECONDS = DEFAULT_LIMITS["max-check-seconds"]
 
 
 class Engine:
@@ -33,12 +40,66 @@ class Engine:
         self.allow_hits: set[str] = set()  # allowlist entries that matched in this process
 
     # -- stages -------------------------------------------------------------------------------
-    def detect(self, message: Message) -> list[Finding]:
+    def detect(self, message: Message, deadline: Optional[float] = None) -> list[Finding]:
+        return self.read_within(message, deadline)[1]
+
+    def read_within(self, message: Message, deadline: Optional[float] = None
+                    ) -> tuple[Message, list[Finding]]:
+        """The detectors over the message, and the message as far as they read it.
+
+        A message of more than WINDOW_CHARS characters is read a window at a time (`windows`),
+        and reading stops at the first window that would start after `deadline`
+        (time.monotonic()): the message returned then holds only the text that was read (so the
+        message rules and suppression read no more than the detectors did), and each part not
+        read in full has a limit-reached finding. A window identical to one already read (text
+        nobody writes by hand: one word repeated for megabytes) is not read again."""
+        if sum(len(p.text) for p in message.parts) <= WINDOW_CHARS:
+            return message, self._detect(message)
+        found: list[Finding] = []
+        seen: dict[tuple[str, str], list[Finding]] = {}
+        wins = list(windows(message, WINDOW_CHARS))
+        prefetch = getattr(self.nlp, "prefetch", None)
+        for i, (sub, keep, off) in enumerate(wins):
+            if i and deadline is not None and time.monotonic() > deadline:
+                unread = _unread_from(wins[i:])
+                found += self._unread(message, unread)
+                return _cut(message, unread), resolve_overlaps(found)
+            if prefetch is not None:  # an NER in other processes: this window, then the next
+                prefetch(_texts(sub))
+                if i + 1 < len(wins):
+                    prefetch(_texts(wins[i + 1][0]))
+            key = (keep, sub.parts[-1].text) if off is not None else None
+            if key is not None and key in seen:
+                local = seen[key]
+            else:
+                local = [f for f in self._detect(sub) if keep is None or f.part == keep]
+                if key is not None:
+                    seen[key] = local
+            found += [_shift(f, off) for f in local] if off else local
+        return message, resolve_overlaps(found)
+
+    def _unread(self, message: Message, unread: dict[str, int]) -> list[Finding]:
+        rule = self.registry.get("limit-reached")
+        if rule is None:
+            return []
+        out = []
+        for pid, start in unread.items():
+            part = message.part(pid)
+            total = len(part.text) if part is not None else 0
+            what = (f"characters {start + 1:,}-{total:,} of {total:,} ({(total - start) * 100 // max(total, 1)}%)"
+                    if start else f"all {total:,} characters")
+            out.append(Finding(code=rule.code, rule=rule.name, severity="info", part=pid, start=None,
+                               end=None, match="", source="ingest",
+                               message=f"limit-reached: the time limit ran out; {what} were not "
+                                       "checked (raise [limits] max-check-seconds, or [serve] "
+                                       "check-seconds in the service, to check more)"))
+        return out
+
+    def _detect(self, message: Message) -> list[Finding]:
         findings: list[Finding] = []
         prefetch = getattr(self.nlp, "prefetch", None)
         if prefetch is not None:  # an NER in other processes: start it before the patterns run
-            prefetch([p.text for p in message.parts
-                      if p.kind != "headers" and p.text and p.text.strip()])
+            prefetch(_texts(message))
         for part in message.parts:
             findings += detect_identifiers(part, self.ctx)
         persons = detect_persons(message, self.ctx)
@@ -48,8 +109,15 @@ class Engine:
         findings = resolve_overlaps(findings)
         return findings
 
-    def check_message(self, message: Message, path: Optional[str] = None) -> list[Finding]:
-        findings = self.detect(message)
+    def deadline(self, started: Optional[float] = None) -> float:
+        """When checking a file that started at `started` (time.monotonic()) must stop reading."""
+        seconds = self.config.limit("max-check-seconds", DEFAULT_CHECK_SECONDS)
+        return (time.monotonic() if started is None else started) + seconds
+
+    def check_message(self, message: Message, path: Optional[str] = None,
+                      deadline: Optional[float] = None) -> list[Finding]:
+        full = message
+        message, findings = self.read_within(message, deadline if deadline is not None else self.deadline())
         findings += notes_as_findings(message, self.registry)
         findings = drop_allowed(message, findings, self.config, path or message.source,
                                 self.allow_hits)
@@ -57,25 +125,88 @@ class Engine:
         findings = apply_message_rules(message, findings, self.ctx)
         findings = apply_suppressions(message, findings, self.config, self.registry,
                                       path or message.source)
-        findings = [with_position(message, f) for f in findings]
-        return sorted(findings, key=_order(message))
+        findings = [with_position(full, f) for f in findings]
+        return sorted(findings, key=_order(full))
 
     def check_path(self, path: str | Path, display: Optional[str] = None) -> FileResult:
         shown = display or str(path)
+        started = time.monotonic()
         try:
             message = read_path(Path(path), self.config)
         except IngestError as exc:
             return FileResult(path=shown, kind=_kind_guess(str(path)), error=str(exc))
-        return FileResult(path=shown, kind=message.kind, error=None,
-                          findings=tuple(self.check_message(message, shown)), message=message)
+        return FileResult(path=shown, kind=message.kind, error=None, message=message,
+                          findings=tuple(self.check_message(message, shown, self.deadline(started))))
 
-    def check_bytes(self, data: bytes, name: str) -> FileResult:
+    def check_bytes(self, data: bytes, name: str, deadline: Optional[float] = None) -> FileResult:
+        deadline = deadline if deadline is not None else self.deadline()
         try:
             message = read_bytes(data, name, self.config)
         except IngestError as exc:
             return FileResult(path=name, kind=_kind_guess(name), error=str(exc))
-        return FileResult(path=name, kind=message.kind, error=None,
-                          findings=tuple(self.check_message(message, name)), message=message)
+        return FileResult(path=name, kind=message.kind, error=None, message=message,
+                          findings=tuple(self.check_message(message, name, deadline)))
+
+
+def _texts(message: Message) -> list[str]:
+    return [p.text for p in message.parts if p.kind != "headers" and p.text and p.text.strip()]
+
+
+def windows(message: Message, size: int) -> Iterator[tuple[Message, Optional[str], Optional[int]]]:
+    """The message as sub-messages of about `size` characters, in order, as (sub-message, part
+    kept, offset). Short parts are grouped (kept: None, offset None); a part longer than `size`
+    is cut at the NER's own piece boundaries (runner.cut_points) and each piece is read with the
+    subject beside it, keeping only that part's findings, shifted by `offset`. Within a window
+    the detectors see everything they see in a short message; evidence does not cross windows."""
+    from .runner import chunk_part, cut_points
+    subject = tuple(p for p in message.parts if p.kind == "subject")
+    group: list = []
+    n = 0
+    for p in message.parts:
+        if len(p.text) <= size:
+            if group and n + len(p.text) > size:
+                yield replace(message, parts=tuple(group)), None, None
+                group, n = [], 0
+            group.append(p)
+            n += len(p.text)
+            continue
+        if group:
+            yield replace(message, parts=tuple(group)), None, None
+            group, n = [], 0
+        cuts = cut_points(p.text, size)
+        for k, s in enumerate(cuts):
+            e = cuts[k + 1] if k + 1 < len(cuts) else len(p.text)
+            yield replace(message, parts=subject + (chunk_part(p, s, e),)), p.id, s
+    if group:
+        yield replace(message, parts=tuple(group)), None, None
+
+
+def _unread_from(rest) -> dict[str, int]:
+    """Part id -> offset of the first character not read, from the windows not read."""
+    first: dict[str, int] = {}
+    for sub, keep, off in rest:
+        for p in sub.parts:
+            if keep is None or p.id == keep:
+                first.setdefault(p.id, off or 0)
+    return first
+
+
+def _cut(message: Message, unread: dict[str, int]) -> Message:
+    """The message without the text that was not read."""
+    from .runner import chunk_part
+    parts = []
+    for p in message.parts:
+        if p.id not in unread:
+            parts.append(p)
+        elif unread[p.id] > 0:
+            parts.append(chunk_part(p, 0, unread[p.id]))
+    return replace(message, parts=tuple(parts))
+
+
+def _shift(f: Finding, off: int) -> Finding:
+    if f.start is None:
+        return f
+    return f.with_(start=f.start + off, end=f.end + off, line=None, column=None)
 
 
 def notes_as_findings(message: Message, registry: Registry) -> list[Finding]:

@@ -196,15 +196,16 @@ def place(message: Message, findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _with_detections(engine, findings: list[Finding]):
-    """`engine` whose detect() returns the findings already computed by the workers, so the
-    rest of Engine.check_message (notes, message rules, suppression, positions) runs unchanged."""
+def _with_detections(engine, read: Message, findings: list[Finding]):
+    """`engine` whose read_within() returns the message as read and the findings already
+    computed by the workers, so the rest of Engine.check_message (notes, message rules,
+    suppression, positions) runs unchanged."""
     class _Detected(type(engine)):
         def __init__(self):  # share the engine's state (config, registry, nlp, ctx)
             self.__dict__ = engine.__dict__
 
-        def detect(self, message):
-            return list(findings)
+        def read_within(self, message, deadline=None):
+            return read, list(findings)
     return _Detected()
 
 
@@ -361,21 +362,24 @@ class Runner:
         from .ingest import IngestError, read_path
         from .pipeline import _kind_guess
         shown = display or str(path)
+        started = time.monotonic()
         try:
             message = read_path(Path(path), self.config)
         except IngestError as exc:
             return FileResult(path=shown, kind=_kind_guess(str(path)), error=str(exc))
-        return self.check_message(message, shown)
+        return self.check_message(message, shown, self.engine.deadline(started))
 
-    def check_message(self, message: Message, shown: str) -> FileResult:
+    def check_message(self, message: Message, shown: str, deadline: Optional[float] = None) -> FileResult:
         long_part = any(len(p.text) >= self.split_chars for p in message.parts)
+        if deadline is None:
+            deadline = self.engine.deadline()
         if self.jobs == 1:
             return FileResult(shown, message.kind, None,
-                              tuple(self.engine.check_message(message, shown)), message=message)
+                              tuple(self.engine.check_message(message, shown, deadline)), message=message)
         if not long_part:
             return self.pool.submit(_check_message, message, shown).result()
         if not self.chunked:
-            return self._check_pool_ner(message, shown)
+            return self._check_pool_ner(message, shown, deadline)
         tasks = split_tasks(message, self.jobs, self.split_chars)
         futures = [(self.pool.submit(_detect, m, keep), off) for m, keep, off in tasks]
         found: list[Finding] = []
@@ -383,22 +387,23 @@ class Runner:
             found += [_shift(f, off) for f in fut.result()]
         from .pipeline import resolve_overlaps
         found = place(message, resolve_overlaps(found))
-        findings = _with_detections(self.engine, found).check_message(message, shown)
+        findings = _with_detections(self.engine, message, found).check_message(message, shown)
         return FileResult(shown, message.kind, None, tuple(findings), message=message)
 
 
-    def _check_pool_ner(self, message: Message, shown: str) -> FileResult:
-        """The detectors here, their NER in the workers (started before the detectors run)."""
+    def _check_pool_ner(self, message: Message, shown: str, deadline: Optional[float] = None
+                        ) -> FileResult:
+        """The detectors here, their NER in the workers (started by Engine.detect before the
+        detectors run, a window ahead for a long message)."""
         from .pipeline import Engine
         base = self.engine
         if self._pool_engine is None:
             self._pool_engine = Engine(self.config, registry=base.registry,
                                        nlp=PoolNlp(base.nlp, self.pool))
         eng = self._pool_engine
-        eng.nlp.prefetch(p.text for p in message.parts if p.kind != "headers")
         try:
-            found = place(message, eng.detect(message))
-            findings = _with_detections(eng, found).check_message(message, shown)
+            read, found = eng.read_within(message, deadline)
+            findings = _with_detections(eng, read, place(message, found)).check_message(message, shown)
         finally:
             eng.nlp.clear()
         return FileResult(shown, message.kind, None, tuple(findings), message=message)

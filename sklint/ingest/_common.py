@@ -24,6 +24,10 @@ DEFAULT_LIMITS = {
     "max-part-chars": 64 * 1024 * 1024,       # characters of text kept for one part
     "max-pdf-pages": 5_000,                   # pages read from one PDF
     "max-ratio": 250,                         # unpacked/packed size of one zip member (> 1 MB)
+    # seconds of reading and detection for one file (one request in the service's [serve]
+    # check-seconds): a long text, read a window of 250,000 characters at a time, stops at the
+    # first window after it (about 5 MB of text at 80,000 characters a second on one core)
+    "max-check-seconds": 60,
 }
 RATIO_FLOOR = 1024 * 1024  # members smaller than this are never refused for their ratio
 

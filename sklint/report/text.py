@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..model import FileResult, SEVERITY_RANK
+from ..model import FileResult, SEVERITY_RANK, not_fully_read
 from .redact import redact
 
 _COLOURS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
@@ -40,6 +40,9 @@ def render(results: Iterable[FileResult], show_matches: bool = False, colour: bo
                f"({by_sev['error']} error, {by_sev['warning']} warning, {by_sev['info']} info)")
     if n_err:
         summary += f", {n_err} file{'s' if n_err != 1 else ''} could not be read"
+    n_part = sum(1 for r in results if not r.error and not_fully_read(r))
+    if n_part:
+        summary += f", {n_part} file{'s' if n_part != 1 else ''} not fully read (see limit-reached)"
     lines.append(summary)
     return "\n".join(lines) + "\n"
 

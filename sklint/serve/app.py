@@ -70,6 +70,16 @@ log = logging.getLogger("sklint.serve")
 TOKEN_ENV = "SKLINT_SERVE_TOKEN"
 DEFAULT_ORIGINS = ("https://localhost:3000",)  # the add-in's dev origin (office-addin-dev-certs)
 DEFAULT_MAX_BYTES = 36 * 1024 * 1024  # ~25 MB of attachments once base64-encoded
+# Seconds from a request's arrival after which no further window of its text is read (see
+# pipeline.Engine.read_within); the answer is then at least `warn`, "not fully checked". With a
+# window of 250,000 characters a 1 MB body is answered in about 4 s.
+DEFAULT_CHECK_SECONDS = 2.0
+# Messages with more text than this are checked in a lane of their own (their own engine and
+# lock), so a long message never makes a short one wait behind it.
+LARGE_CHARS = 100_000
+# Why an attachment may be left unread without a warning: sklint reads no pictures or sound, and
+# a warning on every logo or photo would teach people to ignore it.
+_NOT_READ_BY_DESIGN = ("not-inspected: image", "not-inspected: audio/video", "not-inspected: empty attachment")
 FAIL_MODES = ("open", "closed")
 POLICY_LEVELS = ("info", "warning", "error", "never")
 MESSAGE_NAME = "message.eml"
@@ -110,6 +120,10 @@ class ServeSettings:
         self.max_bytes = int(opts.get("max-request-bytes", DEFAULT_MAX_BYTES))
         if self.max_bytes <= 0:
             raise ValueError("[serve] max-request-bytes must be positive")
+        self.check_seconds = opts.get("check-seconds", DEFAULT_CHECK_SECONDS)
+        if isinstance(self.check_seconds, bool) or not isinstance(self.check_seconds, (int, float)) \
+                or self.check_seconds <= 0:
+            raise ValueError("[serve] check-seconds must be a positive number")
         self.token = token if token is not None else (os.environ.get(TOKEN_ENV) or None)
         self.loopback_only = True  # set by serve() from the bind address
         from .helper import helper_wanted
@@ -252,6 +266,8 @@ class Service:
         self.record = record or SharingRecord(default_record_path(config, record_path))
         self._recent: "OrderedDict[str, dict[str, Any]]" = OrderedDict()
         self._lock = threading.Lock()  # spaCy pipelines are not made for concurrent calls
+        self._large_lock = threading.Lock()  # the lane of long messages: its own engine
+        self._large_engine = None
         self.use_helper = helper  # serve() passes [serve] ner-helper; embedders opt in
         self._helper = None  # helper.NerHelper once started by warm()
 
@@ -263,8 +279,31 @@ class Service:
         return self._engine
 
     @property
+    def large_engine(self):
+        """The engine of long messages: its own NLP pipeline, so it runs beside the other."""
+        if self._large_engine is None:
+            from ..pipeline import Engine
+            self._large_engine = Engine(self.config, registry=self.engine.registry)
+        return self._large_engine
+
+    @property
     def helper(self):
         return self._helper
+
+    def _check(self, raw: bytes, arrived: float) -> FileResult:
+        from ..ingest import IngestError, read_bytes
+        from ..pipeline import _kind_guess
+        deadline = arrived + self.settings.check_seconds
+        try:
+            message = read_bytes(raw, MESSAGE_NAME, self.config)
+        except IngestError as exc:
+            return FileResult(path=MESSAGE_NAME, kind=_kind_guess(MESSAGE_NAME), error=str(exc))
+        large = sum(len(p.text) for p in message.parts) > LARGE_CHARS
+        lock, engine = ((self._large_lock, self.large_engine) if large else (self._lock, self.engine))
+        with lock:
+            findings = engine.check_message(message, MESSAGE_NAME, deadline)
+        return FileResult(path=MESSAGE_NAME, kind=message.kind, error=None,
+                          findings=tuple(findings), message=message)
 
     def warm(self, helper: bool = True) -> None:
         """Build the engine and run one small message through it so the first real check
@@ -273,6 +312,7 @@ class Service:
         raw, _ = build_message({"subject": "Warm-up", "body_text": "Hello, this is a warm-up check.",
                                 "to": ["warm@example.org"]})
         self.check_raw(raw, show_matches=False, remember=False)
+        self.large_engine.check_bytes(raw, MESSAGE_NAME)  # load the long-message lane's model too
         if helper:
             self.start_helper()
 
@@ -306,10 +346,9 @@ class Service:
                 self._helper = None
 
     def check_raw(self, raw: bytes, show_matches: bool, skipped: tuple[str, ...] = (),
-                  remember: bool = True) -> dict[str, Any]:
+                  remember: bool = True, arrived: Optional[float] = None) -> dict[str, Any]:
         t0 = time.perf_counter()
-        with self._lock:
-            result = self.engine.check_bytes(raw, MESSAGE_NAME)
+        result = self._check(raw, time.monotonic() if arrived is None else arrived)
         fp, domains = message_identity(self.record.key, raw)
         verdict = self.settings.verdict(result)
         reasons = []
@@ -319,6 +358,10 @@ class Service:
         if skipped:
             verdict = max_verdict(verdict, "warn")
             reasons.append(f"{len(skipped)} attachment(s) were not sent to the service and were not checked")
+        unread = not_read(result)
+        if unread:
+            verdict = max_verdict(verdict, "warn")
+            reasons += unread
         policy_verdict = verdict
         recorded = self.record.decision_for(fp)
         if recorded and recorded.get("decision") == "share" and verdict != "send":
@@ -358,6 +401,23 @@ class Service:
     def recent(self, fp: str) -> Optional[dict[str, Any]]:
         with self._lock:
             return self._recent.get(fp)
+
+
+def not_read(result: FileResult) -> list[str]:
+    """Reasons, one per part, why some of the message was not checked: an attachment that could
+    not be read or that a limit stopped (pictures, sound and empty files are not read by design),
+    or text a time or size limit left unread. They name the part and the reason, never content."""
+    out = []
+    for f in result.findings:
+        unread = f.rule == "limit-reached" or (
+            f.rule == "not-inspected" and f.part.startswith("attachment:")
+            and not f.message.startswith(_NOT_READ_BY_DESIGN))
+        if not unread:
+            continue
+        where = ("attachment " + f.part.split(":", 1)[1]) if f.part.startswith("attachment:") else f"the {f.part}"
+        why = f.message.split(": ", 1)[1] if f.message.startswith(f.rule + ": ") else f.message
+        out.append(f"{where} was not fully checked ({why}); check it yourself before sending")
+    return out
 
 
 _ORDER = {"send": 0, "warn": 1, "block": 2}
@@ -563,6 +623,7 @@ def create_app(config: Optional[Config] = None, *, service: Optional[Service] = 
         if mt not in ("message/rfc822", "application/json"):
             raise ApiError(415, "unsupported-media-type",
                            "send Content-Type: message/rfc822 (a raw email) or application/json")
+        arrived = time.monotonic()
         body = await read_body(request, settings.max_bytes)
         if mt == "message/rfc822":
             if not body.strip():
@@ -570,7 +631,8 @@ def create_app(config: Optional[Config] = None, *, service: Optional[Service] = 
             raw, skipped = body, []
         else:
             raw, skipped = build_message(_parse_json(body))
-        out = await run_in_threadpool(svc.check_raw, raw, _flag(request, "show_matches"), tuple(skipped))
+        out = await run_in_threadpool(svc.check_raw, raw, _flag(request, "show_matches"), tuple(skipped),
+                                      True, arrived)
         return JSONResponse(out)
 
     @app.post("/v1/record")

@@ -1,0 +1,236 @@
+"""Hostile and broken files: how long `sklint check` takes on each, and on all of them at once.
+
+    python bench/hostile.py                 # write the files to /tmp/sklint-hostile/, time each
+    python bench/hostile.py --out DIR --only text-19mb.txt,one-name-8mb.txt
+    python bench/hostile.py --no-each       # only the whole-folder run
+
+Each file is checked by the real CLI in a fresh process (`sklint check FILE --format json`),
+under /usr/bin/time for its peak memory; then the whole folder in one run (`--jobs 2`). The table
+gives wall time, peak RSS (MB), exit code and the limit notes the report carries. Nothing here
+asserts a time: tests/test_hostile.py checks the behaviour on smaller versions of the same kinds.
+
+The kinds are generic (nothing from any held-out set): huge ordinary text, one enormous line of
+one repeated name, markup and RTF nested hundreds of thousands deep, Office and zip bombs, an
+email nested hundreds deep and one that carries itself as an attachment, many members and pages,
+and truncated, encrypted, empty and binary files.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import zipfile
+from email.message import EmailMessage
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate import Gen  # noqa: E402
+
+
+def _docx(text: str = "Referral notes for the group.") -> bytes:
+    import docx
+    d = docx.Document()
+    d.add_paragraph(text)
+    b = io.BytesIO()
+    d.save(b)
+    return b.getvalue()
+
+
+def _swap_member(data: bytes, member: str, fn) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            blob = src.read(info)
+            z.writestr(info.filename, fn(blob) if info.filename == member else blob)
+    return out.getvalue()
+
+
+def _pdf(pages: int) -> bytes:
+    import pypdf
+    w = pypdf.PdfWriter()
+    for _ in range(pages):
+        w.add_blank_page(width=200, height=200)
+    b = io.BytesIO()
+    w.write(b)
+    return b.getvalue()
+
+
+def mime_nested(depth: int) -> bytes:
+    lines = [b"From: a@example.org", b"To: b@example.org", b"Subject: nested", b"MIME-Version: 1.0"]
+    for i in range(depth):
+        lines += [b'Content-Type: multipart/mixed; boundary="b%d"' % i, b"", b"--b%d" % i]
+    lines += [b"Content-Type: text/plain", b"", b"innermost text"]
+    lines += [b"--b%d--" % i for i in reversed(range(depth))]
+    return b"\r\n".join(lines) + b"\r\n"
+
+
+def self_attached(levels: int) -> bytes:
+    """An email that carries a copy of itself, which carries a copy of itself, ..."""
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = "a@example.org", "b@example.org", "Fwd: fwd"
+    m.set_content("See the message below.")
+    for _ in range(levels):
+        outer = EmailMessage()
+        outer["From"], outer["To"], outer["Subject"] = "a@example.org", "b@example.org", "Fwd: fwd"
+        outer.set_content("See the message below.")
+        outer.add_attachment(m)
+        m = outer
+    return m.as_bytes()
+
+
+def nested_zip(levels: int) -> bytes:
+    data, name = b"innermost", "x.txt"
+    for i in range(levels):
+        b = io.BytesIO()
+        with zipfile.ZipFile(b, "w") as z:
+            z.writestr(name, data)
+        data, name = b.getvalue(), f"level{i}.zip"
+    return data
+
+
+def many_members(n: int, size: int, seed: int = 3) -> bytes:
+    text = Gen(seed).text_of_size(size).encode()
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in range(n):
+            z.writestr(f"notes-{i:03d}.txt", text)
+    return b.getvalue()
+
+
+def many_attachments(n: int) -> bytes:
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = "a@example.org", "b@example.org", "files"
+    m.set_content("Files attached.")
+    for i in range(n):
+        m.add_attachment(f"file {i}".encode(), maintype="text", subtype="plain", filename=f"f{i}.txt")
+    return m.as_bytes()
+
+
+def billion_laughs_docx() -> bytes:
+    doctype = (b'<!DOCTYPE w:document [<!ENTITY a "lollollollollollollollollollol">'
+               + b"".join(b'<!ENTITY %s "%s">' % (bytes([98 + i]), (b"&%s;" % bytes([97 + i])) * 10)
+                          for i in range(8)) + b"]>")
+
+    def swap(blob):
+        head, rest = blob.split(b"?>", 1)
+        return head + b"?>" + doctype + rest.replace(b"PLACEHOLDER", b"&i;")
+    return _swap_member(_docx("PLACEHOLDER"), "word/document.xml", swap)
+
+
+def expanding_docx(mb: int) -> bytes:
+    """A docx whose document.xml unpacks to `mb` MB of repeated paragraphs."""
+    para = b"<w:p><w:r><w:t>Notes from the sibling group session this week.</w:t></w:r></w:p>"
+    body = para * (mb * 1024 * 1024 // len(para))
+    return _swap_member(_docx(), "word/document.xml",
+                        lambda blob: blob.replace(b"</w:body>", body + b"</w:body>"))
+
+
+def build(out: Path, only: set[str] | None = None) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(7)
+    kinds = {
+        "text-19mb.txt": lambda: Gen(19).text_of_size(19 * 1024 * 1024).encode(),
+        "one-name-8mb.txt": lambda: b"Aoife " * (8 * 1024 * 1024 // 6),
+        "nested-html-1mb.html": lambda: (b"<html><body>" + b"<div>" * 90_000 + b"Siobhan Quinn, 07700 900123"
+                                         + b"</div>" * 90_000 + b"</body></html>"),
+        "nested-rtf-1mb.rtf": lambda: b"{\\rtf1 " + b"{" * 500_000 + b"text" + b"}" * 500_000 + b"}",
+        "docx-ratio-bomb.docx": lambda: _swap_member(
+            _docx(), "word/document.xml", lambda b: b.replace(b"</w:body>", b" " * (300 * 1024 * 1024) + b"</w:body>")),
+        "docx-laughs.docx": billion_laughs_docx,
+        "docx-expands-60mb.docx": lambda: expanding_docx(60),
+        "zip-200x1mb.zip": lambda: many_members(200, 1024 * 1024),
+        "zip-nested-40.zip": lambda: nested_zip(40),
+        "mime-nested-500.eml": lambda: mime_nested(500),
+        "self-attached-60.eml": lambda: self_attached(60),
+        "attachments-12000.eml": lambda: many_attachments(12_000),
+        "pages-6000.pdf": lambda: _pdf(6000),
+        "wide-1-line.csv": lambda: b",".join(b"x%d" % i for i in range(400_000)) + b"\n",
+        "truncated.docx": lambda: _docx("Referral for the family")[:900],
+        "corrupt.pdf": lambda: b"%PDF-1.7\n" + bytes(rng.getrandbits(8) for _ in range(20_000)),
+        "junk.txt": lambda: bytes(rng.getrandbits(8) for _ in range(200_000)),
+        "empty.eml": lambda: b"",
+        "nul-bytes.txt": lambda: b"\0" * 1_000_000,
+        "wrong-extension.xlsx": lambda: b"Just a plain text note about the group.\n",
+        "long-words-5mb.txt": lambda: (b"x" * 100_000 + b" ") * 50,
+    }
+    paths = []
+    for name, make in kinds.items():
+        if only and name not in only:
+            continue
+        p = out / name
+        if not p.exists():
+            p.write_bytes(make())
+        paths.append(p)
+    return paths
+
+
+def run(args: list[str], timeout: float) -> tuple[float, float, int, str]:
+    """Wall seconds, peak RSS in MB (largest process of the tree: GNU time's %M), exit code, stdout."""
+    t = time.monotonic()
+    proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)  # the whole tree: sklint and its workers, not only /usr/bin/time
+        proc.communicate()
+        return time.monotonic() - t, float("nan"), -1, ""
+    wall = time.monotonic() - t
+    try:
+        rss = int(err.decode().strip().splitlines()[-1]) / 1024
+    except (ValueError, IndexError):
+        rss = float("nan")
+    return wall, rss, proc.returncode, out.decode("utf-8", "replace")
+
+
+def limits_in(report: str) -> str:
+    try:
+        data = json.loads(report)
+    except ValueError:
+        return "(no JSON report)"
+    out = []
+    for f in data.get("files", []):
+        if f.get("error"):
+            out.append("error: " + f["error"][:70])
+        n = sum(1 for x in f.get("findings", []) if x["rule"] in ("limit-reached", "not-inspected"))
+        if n:
+            out.append(f"{n} limit/not-inspected")
+        out.append(f"{len(f.get('findings', []))} findings")
+    return "; ".join(out)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=Path("/tmp/sklint-hostile"))
+    ap.add_argument("--only", default="")
+    ap.add_argument("--no-each", action="store_true")
+    ap.add_argument("--no-all", action="store_true")
+    ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--jobs", type=int, default=2)
+    a = ap.parse_args(argv)
+    only = set(a.only.split(",")) - {""} or None
+    paths = build(a.out, only)
+    exe = [sys.executable, "-m", "sklint", "check", "--format", "json"]
+    print(f"load before: {open('/proc/loadavg').read().split()[:3]}")
+    if not a.no_each:
+        print(f"{'file':26} {'MB':>7} {'s':>7} {'RSS MB':>7} {'exit':>4}  report")
+        for p in paths:
+            wall, rss, code, out = run([*exe, str(p)], a.timeout)
+            print(f"{p.name:26} {p.stat().st_size / 1e6:7.1f} {wall:7.1f} {rss:7.0f} {code:4}  {limits_in(out)}",
+                  flush=True)
+    if not a.no_all and not only:
+        wall, rss, code, out = run([*exe, "--jobs", str(a.jobs), str(a.out)], a.timeout)
+        print(f"all {len(paths)} files, --jobs {a.jobs}: {wall:.1f} s, peak RSS {rss:.0f} MB "
+              f"(largest process), exit {code}")
+    print(f"load after: {open('/proc/loadavg').read().split()[:3]}")
+
+
+if __name__ == "__main__":
+    main()
