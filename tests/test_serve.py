@@ -474,3 +474,65 @@ def test_forged_record_line_is_never_used(start, tmp_path):
     with s2.client() as c:
         assert c.post("/v1/check", json=MESSAGE).json()["verdict"] == "block"
         assert c.get("/healthz").json()["record"].startswith("broken")
+
+
+# -- long messages and unread attachments (issue 15) --------------------------------------------
+
+def _long_body(chars: int) -> str:
+    from test_hostile import long_text
+    return f"Hello,\n\nNHS number {NHS}.\n\n" + long_text(chars)
+
+
+def test_long_message_answers_within_its_time_and_says_what_was_not_checked(start):
+    s = start({"check-seconds": 0.5})
+    msg = dict(MESSAGE, body_html="", attachments=[], body_text=_long_body(1_000_000))
+    with s.client() as c:
+        r = c.post("/v1/check", json=msg)
+    assert r.status_code == 200
+    out = r.json()
+    assert out["verdict"] in ("warn", "block")
+    assert any("the body was not fully checked" in x and "time limit" in x for x in out["reasons"])
+    assert any(f["rule"] == "limit-reached" for f in out["files"][0]["findings"])
+
+
+def test_a_short_check_does_not_wait_behind_a_long_one(start):
+    s = start({"check-seconds": 4})
+    long_msg = dict(MESSAGE, body_html="", attachments=[], body_text=_long_body(1_500_000))
+    done: dict[str, float] = {}
+
+    def post(name, m):
+        with s.client() as c:
+            assert c.post("/v1/check", json=m).status_code == 200
+        done[name] = time.monotonic()
+    big = threading.Thread(target=post, args=("long", long_msg))
+    big.start()
+    time.sleep(0.5)  # the long one is being checked
+    post("short", MESSAGE)
+    big.join()
+    assert done["short"] < done["long"]  # answered while the long one was still being read
+
+
+def _attachment(name: str, data: bytes, ctype: str) -> dict:
+    return {"name": name, "content_type": ctype, "content_base64": base64.b64encode(data).decode()}
+
+
+def test_an_attachment_that_cannot_be_read_is_never_send(start):
+    import zipfile
+    s = start()
+    clean = {"subject": "Rota", "body_text": "Here is the rota for next week.", "body_html": "",
+             "to": ["team@charity.org.uk"], "from": {"name": "Sam", "email": "sam@charity.org.uk"}}
+    damaged = b"PK\x03\x04" + b"\x00" * 40 + b"damaged"
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("zeros.txt", b"\0" * (20 * 1024 * 1024))
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    with s.client() as c:
+        assert c.post("/v1/check", json=clean).json()["verdict"] == "send"
+        for name, data, ctype in (("rota.docx", damaged, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                                  ("rota.zip", bomb.getvalue(), "application/zip")):
+            out = c.post("/v1/check", json=dict(clean, attachments=[_attachment(name, data, ctype)])).json()
+            assert out["verdict"] == "warn", (name, out["reasons"])
+            assert any(f"attachment {name}" in x and "not fully checked" in x for x in out["reasons"])
+        # a picture is not read by design, and is no reason to stop someone sending
+        out = c.post("/v1/check", json=dict(clean, attachments=[_attachment("logo.png", png, "image/png")])).json()
+        assert out["verdict"] == "send", out["reasons"]
