@@ -416,3 +416,13 @@ def test_many_attachments_limit():
     msg = read_bytes(m.as_bytes(), "m.eml", limited(max_archive_members=3))
     assert len([p for p in msg.parts if p.kind == "attachment"]) == 3
     assert any(n.code == "limit-reached" for n in msg.notes)
+
+
+@pytest.mark.parametrize("charset", [b"utf\x008", b"hex", b"rot13", b"x" * 300, b"idna"])
+def test_bad_declared_charset_falls_back_to_utf8(charset):
+    # found by bench/fuzz.py: a charset name with a NUL made codecs.lookup raise ValueError and
+    # the whole email was refused instead of read
+    data = (b"From: a@example.org\r\nTo: b@example.org\r\nSubject: s\r\nMIME-Version: 1.0\r\n"
+            b'Content-Type: text/plain; charset="' + charset + b'"\r\n\r\nCaf\xc3\xa9 with Tom Hughes\r\n')
+    msg = read_bytes(data, "c.eml", Config())
+    assert "Caf\u00e9 with Tom Hughes" in msg.part("body").text

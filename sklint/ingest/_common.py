@@ -149,12 +149,12 @@ def decode_text(data: bytes, declared: Optional[str] = None) -> str:
     if declared:
         try:
             codec = codecs.lookup(declared).name
-        except LookupError:
+        except (LookupError, ValueError):  # unknown, or not a name at all (a NUL in it)
             codec = None
         if codec and codec not in ("utf-8", "ascii", "us-ascii"):
             try:
                 return data.decode(codec)
-            except (UnicodeDecodeError, LookupError):
+            except (ValueError, LookupError):  # UnicodeError is a ValueError
                 pass
     return data.decode("utf-8", errors="sklint-cp1252")
 
