@@ -4,10 +4,11 @@ Reporters and fixers take the FileResults this returns.
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Optional
 
 from .config import Config
 from .context import apply_context
@@ -56,19 +57,22 @@ class Engine:
         if sum(len(p.text) for p in message.parts) <= WINDOW_CHARS:
             return message, self._detect(message)
         found: list[Finding] = []
-        seen: dict[tuple[str, str], list[Finding]] = {}
-        wins = list(windows(message, WINDOW_CHARS))
+        seen: dict[tuple[str, bytes], list[Finding]] = {}
+        plan = windows(message, WINDOW_CHARS)
         prefetch = getattr(self.nlp, "prefetch", None)
-        for i, (sub, keep, off) in enumerate(wins):
+        nxt = window_message(message, plan[0])
+        for i, w in enumerate(plan):
             if i and deadline is not None and time.monotonic() > deadline:
-                unread = _unread_from(wins[i:])
+                unread = _unread_from(plan[i:])
                 found += self._unread(message, unread)
                 return _cut(message, unread), resolve_overlaps(found)
+            sub, keep, off = nxt, w[1], w[2]
+            nxt = window_message(message, plan[i + 1]) if i + 1 < len(plan) else None
             if prefetch is not None:  # an NER in other processes: this window, then the next
                 prefetch(_texts(sub))
-                if i + 1 < len(wins):
-                    prefetch(_texts(wins[i + 1][0]))
-            key = (keep, sub.parts[-1].text) if off is not None else None
+                if nxt is not None:
+                    prefetch(_texts(nxt))
+            key = (keep, _digest(sub.parts[-1].text)) if keep is not None else None
             if key is not None and key in seen:
                 local = seen[key]
             else:
@@ -148,46 +152,65 @@ class Engine:
                           findings=tuple(self.check_message(message, name, deadline)))
 
 
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+
+
 def _texts(message: Message) -> list[str]:
     return [p.text for p in message.parts if p.kind != "headers" and p.text and p.text.strip()]
 
 
-def windows(message: Message, size: int) -> Iterator[tuple[Message, Optional[str], Optional[int]]]:
-    """The message as sub-messages of about `size` characters, in order, as (sub-message, part
-    kept, offset). Short parts are grouped (kept: None, offset None); a part longer than `size`
-    is cut at the NER's own piece boundaries (runner.cut_points) and each piece is read with the
-    subject beside it, keeping only that part's findings, shifted by `offset`. Within a window
-    the detectors see everything they see in a short message; evidence does not cross windows."""
-    from .runner import chunk_part, cut_points
-    subject = tuple(p for p in message.parts if p.kind == "subject")
-    group: list = []
+Window = tuple[tuple[str, ...], Optional[str], int, int]
+
+
+def windows(message: Message, size: int) -> list[Window]:
+    """How to read the message in windows of about `size` characters, in order, as (ids of the
+    parts read whole, id of the part read in a piece or None, piece start, piece end). Short
+    parts are grouped; a part longer than `size` is cut at the NER's own piece boundaries
+    (runner.cut_points), each piece read with the subject beside it and only that part's
+    findings kept. Within a window the detectors see everything they see in a short message;
+    evidence does not cross windows. Only the plan is made here: `window_message` makes each
+    sub-message when it is read, so the text is never held twice."""
+    from .runner import cut_points
+    subject = tuple(p.id for p in message.parts if p.kind == "subject")
+    plan: list[Window] = []
+    group: list[str] = []
     n = 0
     for p in message.parts:
         if len(p.text) <= size:
             if group and n + len(p.text) > size:
-                yield replace(message, parts=tuple(group)), None, None
+                plan.append((tuple(group), None, 0, 0))
                 group, n = [], 0
-            group.append(p)
+            group.append(p.id)
             n += len(p.text)
             continue
         if group:
-            yield replace(message, parts=tuple(group)), None, None
+            plan.append((tuple(group), None, 0, 0))
             group, n = [], 0
         cuts = cut_points(p.text, size)
-        for k, s in enumerate(cuts):
-            e = cuts[k + 1] if k + 1 < len(cuts) else len(p.text)
-            yield replace(message, parts=subject + (chunk_part(p, s, e),)), p.id, s
+        for k, start in enumerate(cuts):
+            end = cuts[k + 1] if k + 1 < len(cuts) else len(p.text)
+            plan.append((subject, p.id, start, end))
     if group:
-        yield replace(message, parts=tuple(group)), None, None
+        plan.append((tuple(group), None, 0, 0))
+    return plan
 
 
-def _unread_from(rest) -> dict[str, int]:
+def window_message(message: Message, w: Window) -> Message:
+    from .runner import chunk_part
+    ids, keep, start, end = w
+    parts = [p for p in message.parts if p.id in ids]
+    if keep is not None:
+        parts.append(chunk_part(message.part(keep), start, end))
+    return replace(message, parts=tuple(parts))
+
+
+def _unread_from(rest: list[Window]) -> dict[str, int]:
     """Part id -> offset of the first character not read, from the windows not read."""
     first: dict[str, int] = {}
-    for sub, keep, off in rest:
-        for p in sub.parts:
-            if keep is None or p.id == keep:
-                first.setdefault(p.id, off or 0)
+    for ids, keep, start, _ in rest:
+        for pid in ((keep,) if keep is not None else ids):
+            first.setdefault(pid, start)
     return first
 
 
