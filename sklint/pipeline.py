@@ -5,6 +5,7 @@ Reporters and fixers take the FileResults this returns.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -107,9 +108,10 @@ class Engine:
         for part in message.parts:
             findings += detect_identifiers(part, self.ctx)
         persons = detect_persons(message, self.ctx)
+        anchors = persons + [f for f in findings if _identifies_someone(f)]
         findings += persons
         for part in message.parts:
-            findings += detect_categories(part, self.ctx, [f for f in persons if f.part == part.id])
+            findings += detect_categories(part, self.ctx, [f for f in anchors if f.part == part.id])
         findings = resolve_overlaps(findings)
         return findings
 
@@ -150,6 +152,17 @@ class Engine:
             return FileResult(path=name, kind=_kind_guess(name), error=str(exc))
         return FileResult(path=name, kind=message.kind, error=None, message=message,
                           findings=tuple(self.check_message(message, name, deadline)))
+
+
+_OWN_IDENTIFIERS = ("NHS_NUMBER", "NI_NUMBER", "DATE_OF_BIRTH")
+_MOBILE = re.compile(r"^\s*(?:\+\s?44\s?(?:\(0\)\s?)?|0044\s?|0)7")
+
+
+def _identifies_someone(f: Finding) -> bool:
+    """An identifier that belongs to one person (an NHS or NI number, a date of birth, a mobile
+    number): a sentence that holds one is about someone even when their name was not recognised,
+    so a health or safeguarding detail beside it is reported with or without the name."""
+    return f.entity in _OWN_IDENTIFIERS or (f.entity == "PHONE_NUMBER" and bool(_MOBILE.match(f.match)))
 
 
 def _digest(text: str) -> bytes:

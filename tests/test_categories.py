@@ -363,3 +363,23 @@ def test_long_parts_are_read_in_windows_with_the_same_findings(monkeypatch):
     key = lambda fs: sorted((f.category, f.start, f.end, f.match) for f in fs)
     assert key(windowed) == key(whole) and len(whole) > 300
     assert all(text[f.start:f.end] == f.match for f in windowed)
+
+
+# -- an identifier of one person anchors the sentence (issue 16: detectors stand on their own) ----
+
+@pytest.mark.parametrize("text", [
+    "Referral, mobile 07700 900123: has type 1 diabetes.",
+    "NHS number 943 476 5919 - diagnosed with epilepsy last spring.",
+    "DOB 14/09/2012, on the waiting list for an autism assessment.",
+])
+def test_health_beside_a_personal_identifier_is_reported_without_a_name(text):
+    from sklint.pipeline import Engine
+    res = Engine(Config()).check_bytes(text.encode(), "note.txt")
+    assert "health" in {f.rule for f in res.findings}, [(f.rule, f.match) for f in res.findings]
+
+
+def test_an_organisation_number_is_no_anchor():
+    from sklint.pipeline import Engine
+    text = "Worried about diabetes? Ring the helpline on 0161 496 0000 for advice."
+    res = Engine(Config()).check_bytes(text.encode(), "leaflet.txt")
+    assert "health" not in {f.rule for f in res.findings}
