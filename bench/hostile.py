@@ -6,7 +6,8 @@
 
 Each file is checked by the real CLI in a fresh process (`sklint check FILE --format json`),
 under /usr/bin/time for its peak memory; then the whole folder in one run (`--jobs 2`). The table
-gives wall time, peak RSS (MB), exit code and the limit notes the report carries. Nothing here
+gives wall time, peak RSS (MB), exit code and the limit notes the report carries; the folder run
+also its peak PSS summed over every process (sampled every 0.2 s). Nothing here
 asserts a time: tests/test_hostile.py checks the behaviour on smaller versions of the same kinds.
 
 The kinds are generic (nothing from any held-out set): huge ordinary text, one enormous line of
@@ -171,23 +172,80 @@ def build(out: Path, only: set[str] | None = None) -> list[Path]:
     return paths
 
 
+def _descendants(pid: int) -> list[int]:
+    kids: dict[int, list[int]] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            kids.setdefault(ppid, []).append(int(d.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += kids.get(p, [])
+    return out
+
+
+def _pss_mb(pids: list[int]) -> float:
+    total = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+class TreePss:
+    """Peak PSS summed over a process tree (shared model pages counted once), sampled."""
+
+    def __init__(self, pid: int, interval: float = 0.2):
+        import threading
+        self.pid, self.interval, self.peak = pid, interval, 0.0
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+        self._t.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _pss_mb(_descendants(self.pid)))
+            self._stop.wait(self.interval)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._t.join()
+        return self.peak
+
+
 def run(args: list[str], timeout: float) -> tuple[float, float, int, str]:
     """Wall seconds, peak RSS in MB (largest process of the tree: GNU time's %M), exit code, stdout."""
     t = time.monotonic()
     proc = subprocess.Popen(["/usr/bin/time", "-f", "%M", *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
+    global LAST_TREE_PSS
+    sampler = TreePss(proc.pid)
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, 9)  # the whole tree: sklint and its workers, not only /usr/bin/time
         proc.communicate()
+        LAST_TREE_PSS = sampler.stop()
         return time.monotonic() - t, float("nan"), -1, ""
+    LAST_TREE_PSS = sampler.stop()
     wall = time.monotonic() - t
     try:
         rss = int(err.decode().strip().splitlines()[-1]) / 1024
     except (ValueError, IndexError):
         rss = float("nan")
     return wall, rss, proc.returncode, out.decode("utf-8", "replace")
+
+
+LAST_TREE_PSS = 0.0  # peak PSS (MB) summed over the last run's process tree
 
 
 def limits_in(report: str) -> str:
@@ -228,7 +286,7 @@ def main(argv=None) -> None:
     if not a.no_all and not only:
         wall, rss, code, out = run([*exe, "--jobs", str(a.jobs), str(a.out)], a.timeout)
         print(f"all {len(paths)} files, --jobs {a.jobs}: {wall:.1f} s, peak RSS {rss:.0f} MB "
-              f"(largest process), exit {code}")
+              f"(largest process), peak PSS {LAST_TREE_PSS:.0f} MB (all processes), exit {code}")
     print(f"load after: {open('/proc/loadavg').read().split()[:3]}")
 
 
