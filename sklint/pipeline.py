@@ -37,7 +37,8 @@ class Engine:
                  nlp: Optional[NlpEngine] = None):
         self.config = config
         self.registry = registry or load_registry()
-        self.nlp = nlp or NlpEngine(config.ner_model, config.ner_enabled)
+        self.nlp = nlp or NlpEngine(config.ner_model, config.ner_enabled,
+                                    second_opinion=config.ner_second_opinion)
         self.ctx = DetectContext(config=config, registry=self.registry, nlp=self.nlp)
         self.allow_hits: set[str] = set()  # allowlist entries that matched in this process
 

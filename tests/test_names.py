@@ -175,3 +175,49 @@ def test_person_slots(text, name):
 ])
 def test_not_person_slots(text):
     assert not persons(text), [f.match for f in persons(text)]
+
+
+# -- the learned second opinion (sklint/detect/name_model.py) -----------------------------------
+
+def _persons(text: str, second_opinion: bool = True) -> list[str]:
+    ctx = DetectContext(config=Config(), registry=None, nlp=NlpEngine(second_opinion=second_opinion))
+    msg = Message(source="t", kind="text", parts=(Part("body", "body", text),))
+    return [f.match for f in detect_persons(msg, ctx)]
+
+
+def test_the_model_file_is_installed_and_reads_names():
+    from sklint.detect.name_model import NameModel, model_dir
+    assert model_dir() is not None
+    m = NameModel()
+    assert m.available
+    text = "Could you book a room for Tendai Moyo on Friday?"
+    spans = m.name_spans([text])[0]
+    assert [text[a:b] for a, b in spans] == ["Tendai Moyo"]
+
+
+@pytest.mark.parametrize("text,name", [
+    ("Could you book a room for Tendai Moyo on Friday?", "Tendai Moyo"),
+    ("Please pass the consent form to Oyelaran Adewale before Monday.", "Oyelaran Adewale"),
+    ("The lift for Cadfael Prosser is at half four.", "Cadfael Prosser"),
+    ("Notes from today with Nkechi Umeh and her brother.", "Nkechi Umeh"),
+])
+def test_names_the_small_model_does_not_know(text, name):
+    assert name in _persons(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Visiting is on Edith Cavell Ward until eight.",
+    "The group meets at Mary Seacole House on Thursdays.",
+    "Orders go to Bramwell Holdings Ltd by noon.",
+])
+def test_places_and_firms_named_after_people_are_not_people(text):
+    assert _persons(text) == []
+
+
+def test_second_opinion_can_be_turned_off():
+    from sklint.config import from_mapping
+    from sklint.pipeline import Engine
+    cfg = from_mapping({"ner": {"second-opinion": False}})
+    assert cfg.ner_second_opinion is False
+    assert Engine(cfg).nlp.names_model is None
+    assert Engine(Config()).nlp.names_model is not None

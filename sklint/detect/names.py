@@ -1222,7 +1222,7 @@ def _list_candidates(text: str, cands: _Cands, lower_words: set[str], places: se
 
 
 STRONG_SOURCES = {"named", "title", "salutation", "relation", "age", "field", "table"}
-WEAK_SOURCES = {"ner", "gazetteer", "list", "propagated", "slot"}
+WEAK_SOURCES = {"ner", "gazetteer", "list", "propagated", "slot", "model"}
 
 # What `sklint fix` writes in place of a person or a detail: an SKC code, "[phone removed]",
 # "[primary school age]". Such a token is never a name and stands where a person stood, so what
@@ -1399,6 +1399,77 @@ def _weak_doubt(text: str, s: int, e: int, src: str, strong: bool = False,
     return False
 
 
+_NOT_PERSON_LABELS = {"ORG", "GPE", "FAC"}  # what the small model calls a full name it does not know
+CAP_RUN_RE = re.compile(rf"(?<![\w'’@./-]){_WORD}(?:[ \t]{_WORD}){{1,2}}(?![\w'’@-])")
+_SENT_END_RE = re.compile(r"[.!?\n]")
+
+
+def _doubtful(text: str, ents, cands: "_Cands", lower_words: set[str]) -> list[tuple[int, int]]:
+    """Capitalised spans no other evidence decided: what the small NER calls a place, a firm or
+    a group though a word in it may be a name, and runs of two or three capitalised words that
+    are no English words and that nothing labelled (given names the lists do not hold)."""
+    covered = _Union([(c[0], c[1]) for c in cands.spans] + list(cands.blocked))
+    labelled = _Union([(a, b) for a, b, _ in ents])
+    out = []
+    for a, b, label in ents:
+        if label not in _NOT_PERSON_LABELS or covered.overlaps(a, b):
+            continue
+        words = [m.group() for m in TOKEN_RE.finditer(text, a, b) if m.lastgroup == "word"]
+        # a full name's shape: two to four words, each capitalised and each a possible name
+        classes = [name_class(w, lower_words) for w in words]
+        if 2 <= len(words) <= 4 and not _is_uk_place(words) and _full_name_shape(classes):
+            out.append((a, b))
+    for m in CAP_RUN_RE.finditer(text):
+        a, b = m.span()
+        if covered.overlaps(a, b) or labelled.overlaps(a, b):
+            continue
+        classes = [name_class(w, lower_words) for w in m.group().split()]
+        if _full_name_shape(classes) and "unknown" in classes:
+            out.append((a, b))
+    return out
+
+
+def _full_name_shape(classes: list) -> bool:
+    """Every word may be a name (a surname that is also a word counts) and one is a given name
+    or no English word at all."""
+    return all(c in NAMEISH or c == "word-surname" for c in classes) and \
+        any(c in ("first", "unknown") for c in classes)
+
+
+def _model_candidates(text: str, ents, cands: "_Cands", lower_words: set[str], model) -> None:
+    """The learned second opinion (name_model.py) on the doubtful spans, each read in its
+    sentence (at most 200 characters either side): where it reads a name over at least half of
+    a span, the part it reads is a candidate (weak: the filters for places, firms and titles
+    still apply)."""
+    if model is None:
+        return
+    spans = _doubtful(text, ents, cands, lower_words)
+    if not spans or not model.available:
+        return
+    windows: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for a, b in spans:
+        left = max(0, a - 200)
+        ends = [m.end() for m in _SENT_END_RE.finditer(text, left, a)]
+        ws = ends[-1] if ends else left
+        m = _SENT_END_RE.search(text, b, min(len(text), b + 200))
+        we = m.end() if m else min(len(text), b + 200)
+        windows.setdefault((ws, we), []).append((a, b))
+    keys = list(windows)
+    found = model.name_spans([text[ws:we] for ws, we in keys])
+    for (ws, we), names in zip(keys, found):
+        for a, b in windows[(ws, we)]:
+            inside = [(max(a, ws + x), min(b, ws + y)) for x, y in names if ws + x < b and ws + y > a]
+            if sum(y - x for x, y in inside) * 2 < b - a:
+                continue
+            x, y = min(x for x, _ in inside), max(y for _, y in inside)
+            # a place named after someone: "... Ward", "... House", "... Primary School"
+            after = re.match(rf"[ \t]{{1,3}}({_WORD})", text[b:b + 40])
+            last = [w for w in re.findall(_WORD, text[a:b])][-1:]
+            if any(_key(w) in PLACE_ORG_SUFFIX for w in last + ([after.group(1)] if after else [])):
+                continue
+            cands.spans.append((x, y, "model", 0.7))
+
+
 def _filter_weak(part: Part, cands: "_Cands") -> None:
     text = part.text
     heads, other_cols = (_Union(x) for x in _header_cells(part))
@@ -1453,6 +1524,7 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
     per_part: dict[str, _Cands] = {}
     keys: set[str] = set()
     names = first_names()
+    model = getattr(nlp, "names_model", None) if nlp is not None and getattr(nlp, "enabled", False) else None
     for part, ents in zip(parts, all_ents):
         text = part.text
         cands = _Cands(text)
@@ -1465,6 +1537,7 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
         _slot_candidates(text, ents, cands, lower_words)
         _list_candidates(text, cands, lower_words, places)
         _coordination_candidates(text, cands, lower_words, geo_places, ents)
+        _model_candidates(text, ents, cands, lower_words, model)
         _filter_weak(part, cands)
         if cands.blocked:
             blocked = _Union(cands.blocked)

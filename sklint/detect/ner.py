@@ -230,12 +230,26 @@ class NlpEngine:
     allows it (same entities as spaCy's decoding loop, several times faster); False always uses
     spaCy's own `nlp.pipe`."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, enabled: bool = True, greedy: bool = True):
+    def __init__(self, model: str = DEFAULT_MODEL, enabled: bool = True, greedy: bool = True,
+                 second_opinion: bool = True):
         self.model_name = model or DEFAULT_MODEL
         self.enabled = enabled
+        self.second_opinion = second_opinion
         self.greedy = greedy
         self._nlp = None
         self._decoder = None
+        self._names_model = None
+
+    @property
+    def names_model(self):
+        """The learned second opinion on doubtful names (name_model.py), loaded at first use;
+        None when [ner] second-opinion is off."""
+        if not self.second_opinion:
+            return None
+        if self._names_model is None:
+            from .name_model import NameModel
+            self._names_model = NameModel()
+        return self._names_model
 
     @property
     def nlp(self):
