@@ -3,6 +3,7 @@
     python bench/hostile.py                 # write the files to /tmp/sklint-hostile/, time each
     python bench/hostile.py --out DIR --only text-19mb.txt,one-name-8mb.txt
     python bench/hostile.py --no-each       # only the whole-folder run
+    python bench/hostile.py --serve         # hostile requests to a real `sklint serve`
 
 Each file is checked by the real CLI in a fresh process (`sklint check FILE --format json`),
 under /usr/bin/time for its peak memory; then the whole folder in one run (`--jobs 2`). The table
@@ -264,6 +265,87 @@ def limits_in(report: str) -> str:
     return "; ".join(out)
 
 
+def serve_kinds(a) -> None:
+    """The service's hostile requests, through a real `sklint serve` on loopback."""
+    import base64
+    import socket
+    import tempfile
+    import threading
+    import httpx
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    env = dict(os.environ, SKLINT_RECORD_KEY="bench-key-0123456789abcdef")
+    rec = Path(tempfile.mkdtemp()) / "record.jsonl"
+    proc = subprocess.Popen([sys.executable, "-m", "sklint", "serve", "--port", str(port), "--record", str(rec)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    client = httpx.Client(base_url=url, timeout=300, trust_env=False)
+    try:
+        t0 = time.monotonic()
+        while True:
+            try:
+                if client.get("/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() - t0 > 120:
+                raise SystemExit("service did not start")
+            time.sleep(0.2)
+        pss = TreePss(proc.pid)
+        text = Gen(5).text_of_size(1_000_000)
+        small = {"subject": "Rota", "body_text": "Hi Sam,\n\n" + "Can you swap Tuesday with me? The hall is "
+                 "booked from six and the kit is in the cupboard by the door. " * 20 + "\n\nThanks, Jo",
+                 "to": ["sam@example.org"], "from": {"name": "Jo", "email": "jo@example.org"}}
+
+        def post(body, **kw):
+            t = time.monotonic()
+            r = client.post("/v1/check", **kw) if body is None else client.post("/v1/check", content=body, **kw)
+            ok = r.headers.get("content-type", "").startswith("application/json")
+            verdict = r.json().get("verdict", r.json().get("error")) if ok else r.text[:40]
+            return time.monotonic() - t, r.status_code, verdict
+        zip200 = many_members(200, 1024 * 1024)
+        cases = [
+            ("JSON nested 100,000 deep", b"[" * 100_000 + b"]" * 100_000, "application/json"),
+            ("a number of 5,000 digits", b'{"subject": ' + b"9" * 5000 + b"}", "application/json"),
+            ("a lone surrogate escape", b'{"subject": "\\ud800", "body_text": "x"}', "application/json"),
+            ("wrong types", b'{"subject": ["a"], "to": 5}', "application/json"),
+        ]
+        print(f"{'request':44} {'s':>6} {'HTTP':>4}  verdict/error")
+        for name, body, ctype in cases:
+            dt, st, v = post(body, headers={"Content-Type": ctype})
+            print(f"{name:44} {dt:6.2f} {st:4}  {v}", flush=True)
+        dt, st, v = post(None, json=dict(small))
+        print(f"{'2 KB email alone':44} {dt:6.2f} {st:4}  {v}")
+        res = {}
+
+        def big():
+            res["big"] = post(None, json=dict(small, body_text=text))
+        th = threading.Thread(target=big)
+        th.start()
+        time.sleep(0.5)
+        res["small"] = post(None, json=dict(small))
+        th.join()
+        print(f"{'1 MB body':44} {res['big'][0]:6.2f} {res['big'][1]:4}  {res['big'][2]}")
+        print(f"{'2 KB email sent 0.5 s after the 1 MB one':44} {res['small'][0]:6.2f} {res['small'][1]:4}  {res['small'][2]}")
+        att = [{"name": "notes.zip", "content_type": "application/zip",
+                "content_base64": base64.b64encode(zip200).decode()}]
+        dt, st, v = post(None, json=dict(small, attachments=att))
+        print(f"{'zip of 200 x 1 MB members attached':44} {dt:6.2f} {st:4}  {v}")
+        damaged = [{"name": "form.docx", "content_type": "application/octet-stream",
+                    "content_base64": base64.b64encode(b"PK\x03\x04" + b"\0" * 64).decode()}]
+        dt, st, v = post(None, json=dict(small, attachments=damaged))
+        print(f"{'damaged .docx attached':44} {dt:6.2f} {st:4}  {v}")
+        print(f"service peak PSS (service and helper): {pss.stop():.0f} MB")
+    finally:
+        client.close()
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=30)
+        err = proc.stderr.read().decode("utf-8", "replace")
+        print("tracebacks in the service log:", err.count("Traceback"))
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=Path("/tmp/sklint-hostile"))
@@ -272,7 +354,11 @@ def main(argv=None) -> None:
     ap.add_argument("--no-all", action="store_true")
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--serve", action="store_true", help="the service's hostile requests instead")
     a = ap.parse_args(argv)
+    if a.serve:
+        serve_kinds(a)
+        return
     only = set(a.only.split(",")) - {""} or None
     paths = build(a.out, only)
     exe = [sys.executable, "-m", "sklint", "check", "--format", "json"]

@@ -71,10 +71,11 @@ def found(findings, start: int, end: int) -> bool:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--misses", action="store_true", help="print the misses of the looked-at half")
+    ap.add_argument("--no-second-opinion", action="store_true", help="without the learned name model")
     a = ap.parse_args(argv)
     from sklint.config import Config
     from sklint.pipeline import Engine
-    engine = Engine(Config())
+    engine = Engine(Config(ner_second_opinion=not a.no_second_opinion))
     rows = []
     misses = []
     for trad, names in NAMES.items():
