@@ -221,3 +221,22 @@ def test_second_opinion_can_be_turned_off():
     assert cfg.ner_second_opinion is False
     assert Engine(cfg).nlp.names_model is None
     assert Engine(Config()).nlp.names_model is not None
+
+
+@pytest.mark.parametrize("text,names", [
+    ("can you pick up priya and callum from school at 3", {"priya", "callum"}),
+    ("thanks for tonight, say hi to siobhan from me x", {"siobhan"}),
+    ("Lunch with Ishawna was great", {"Ishawna"}),  # found only by the second opinion
+])
+def test_a_short_text_is_read_whole_by_the_second_opinion(text, names):
+    assert names <= set(_persons(text))
+
+
+@pytest.mark.parametrize("text", [
+    "Our group for children with Duchenne meets monthly.",
+    "Family days this month (Kendal, Penrith and Ulverston).",
+    "Volunteers met at St Bride's for the quiz.",
+    "Chemo starts again on Monday for the mums' group leader's cousin, no names please.",
+])
+def test_a_short_text_names_no_condition_town_or_saint(text):
+    assert _persons(text) == []

@@ -1436,12 +1436,85 @@ def _full_name_shape(classes: list) -> bool:
         any(c in ("first", "unknown") for c in classes)
 
 
+SHORT_TEXT = 1_000  # a text this short is read whole by the second opinion (about 0.1 s)
+
+
+def _model_words_ok(words: list[str], lower_words: set[str]) -> bool:
+    """A span the second opinion reads as a name, in a short text, is taken when each word may be
+    a name: capitalised and a listed or unknown name (not a word this text uses in lower case),
+    or in lower case and a listed given name that is no English word ("priya", not "rick")."""
+    return bool(words) and all(len(w) >= 2 and w.replace("-", "").replace("'", "").isalpha() for w in words) \
+        and all((w[0].isupper() and name_class(w, lower_words) in NAMEISH | {"word-surname"})
+                or (w.islower() and known_first(w) and not is_english_word(w)) for w in words)
+
+
+_CONDITION_HEADS = {"syndrome", "disease", "dystrophy", "muscular", "palsy", "disorder", "sarcoma",
+                    "lymphoma", "anomaly", "sign", "test", "scale"}
+
+
+def _named_after(text: str, a: int, b: int) -> bool:
+    """A name used for a place, a building or a condition: "... Ward", "... House", "... Primary
+    School", "St ...", "... syndrome", "... muscular dystrophy"."""
+    after = re.match(rf"[ \t]{{1,3}}([^\W\d_][\w'’-]*)", text[b:b + 40])
+    words = re.findall(_WORD, text[a:b])
+    if after and (_key(after.group(1)) in PLACE_ORG_SUFFIX or after.group(1).lower() in _CONDITION_HEADS):
+        return True
+    if words and _key(words[-1]) in PLACE_ORG_SUFFIX:
+        return True
+    return bool(re.search(r"(?i)(?<![\w])(?:st\.?|saint)[ \t]{1,3}$", text[max(0, a - 10):a]))
+
+
+def _model_whole(text: str, cands: "_Cands", lower_words: set[str], model) -> None:
+    """The second opinion over a whole short text (a chat line, a post, a short note): where
+    names are in lower case or have no capitalised context, the spans are not doubtful, they
+    are simply unseen."""
+    covered = _Union([(c[0], c[1]) for c in cands.spans] + list(cands.blocked))
+    for a, b in model.name_spans([text])[0]:
+        if covered.overlaps(a, b):
+            continue
+        a, b = _trim_span(text, a, b)
+        words = text[a:b].split()
+        if b <= a or not _model_words_ok(words, lower_words) or _named_after(text, a, b):
+            continue
+        # the start of a longer Title Case name ("Severn Siblings", "Eden Family Link") is not a
+        # person; a surname after a given name is ("Hodan Mohamed", the model reading one word)
+        nxt = re.match(rf"[ \t]({_WORD})", text[b:b + 40])
+        if nxt and name_class(nxt.group(1), lower_words) not in NAMEISH | {"word-surname"}:
+            continue
+        # one word alone: not a town, not a word or a condition's name that is also a surname
+        # ("Brown", "Duchenne"), and not the first word of a sentence unless a listed name
+        if len(words) == 1 and (_is_uk_place(words) or name_class(words[0], lower_words) == "word-surname"
+                                or (_sentence_initial(text, a) and not known_first(words[0]))):
+            continue
+        cands.spans.append((a, b, "model", 0.6))
+
+
+def _trim_span(text: str, a: int, b: int) -> tuple[int, int]:
+    """Whole words only: a model span ending inside a word ("Jonyeee" read as "Jony") is widened
+    to the word; punctuation at either end is dropped."""
+    while a > 0 and (text[a - 1].isalnum() or text[a - 1] in "'’-"):
+        a -= 1
+    while b < len(text) and (text[b].isalnum() or text[b] in "'’-"):
+        b += 1
+    while a < b and not text[a].isalnum():
+        a += 1
+    while b > a and not text[b - 1].isalnum():
+        b -= 1
+    if text[b - 2:b] in ("'s", "’s"):
+        b -= 2
+    return a, b
+
+
 def _model_candidates(text: str, ents, cands: "_Cands", lower_words: set[str], model) -> None:
     """The learned second opinion (name_model.py) on the doubtful spans, each read in its
     sentence (at most 200 characters either side): where it reads a name over at least half of
     a span, the part it reads is a candidate (weak: the filters for places, firms and titles
     still apply)."""
     if model is None:
+        return
+    if len(text) <= SHORT_TEXT:
+        if model.available:
+            _model_whole(text, cands, lower_words, model)
         return
     spans = _doubtful(text, ents, cands, lower_words)
     if not spans or not model.available:
@@ -1462,10 +1535,7 @@ def _model_candidates(text: str, ents, cands: "_Cands", lower_words: set[str], m
             if sum(y - x for x, y in inside) * 2 < b - a:
                 continue
             x, y = min(x for x, _ in inside), max(y for _, y in inside)
-            # a place named after someone: "... Ward", "... House", "... Primary School"
-            after = re.match(rf"[ \t]{{1,3}}({_WORD})", text[b:b + 40])
-            last = [w for w in re.findall(_WORD, text[a:b])][-1:]
-            if any(_key(w) in PLACE_ORG_SUFFIX for w in last + ([after.group(1)] if after else [])):
+            if _named_after(text, a, b):
                 continue
             cands.spans.append((x, y, "model", 0.7))
 
