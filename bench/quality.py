@@ -72,7 +72,8 @@ def main(argv=None) -> int:
     print("| set | figures |")
     print("|---|---|")
     for name, fig in rows:
-        print(f"| {name} | {' '.join(fig.split())} |")
+        cell = " ".join(fig.replace("|", ";").split())
+        print(f"| {name} | {cell} |")
     return 0
 
 
