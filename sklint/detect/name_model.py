@@ -7,10 +7,12 @@ nothing is downloaded, and the package's own Python (and the Arcjet SDK it impor
 imported: only `onnxruntime` and `tokenizers` run it. Loaded lazily, once per process.
 
 It reads names where the small spaCy model is weakest (names from outside the English-speaking
-world, names the spaCy model calls a place or a firm), but it lower-cases its input and is about
-ten times slower than spaCy, so it is never run over a whole text: names.py hands it the
-sentences around capitalised spans the other evidence left undecided, and takes its word only
-there. When the package is not installed, `available` is False and nothing changes.
+world, names the spaCy model calls a place or a firm, names in lower-case chat), but it
+lower-cases its input and is about ten times slower than spaCy, so names.py gives it a text
+whole only when the text is short (a chat line, a subject, a short note), and otherwise only the
+sentences around capitalised spans the other evidence left undecided; it takes its word only
+where each word may be a name. When the package is not installed, `available` is False and
+nothing changes.
 """
 from __future__ import annotations
 
