@@ -85,9 +85,11 @@ class NameModel:
         if not texts or not self.available:
             return [[] for _ in texts]
         import numpy as np
-        out: list[list[tuple[int, int]]] = []
-        for b in range(0, len(texts), BATCH):
-            batch = list(texts[b:b + BATCH])
+        out: list[list[tuple[int, int]]] = [[] for _ in texts]
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # batches of like lengths pad little
+        for b in range(0, len(order), BATCH):
+            idx = order[b:b + BATCH]
+            batch = [texts[i] for i in idx]
             encs = self._tokenizer.encode_batch(batch)
             width = max(len(e.ids) for e in encs)
             ids = np.zeros((len(encs), width), dtype=np.int64)
@@ -116,5 +118,5 @@ class NameModel:
                         spans[-1] = (spans[-1][0], t)
                     else:
                         spans.append((s, t))
-                out.append(spans)
+                out[idx[i]] = spans
         return out

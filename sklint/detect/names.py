@@ -1464,12 +1464,12 @@ def _named_after(text: str, a: int, b: int) -> bool:
     return bool(re.search(r"(?i)(?<![\w])(?:st\.?|saint)[ \t]{1,3}$", text[max(0, a - 10):a]))
 
 
-def _model_whole(text: str, cands: "_Cands", lower_words: set[str], model) -> None:
+def _model_whole(text: str, cands: "_Cands", lower_words: set[str], spans) -> None:
     """The second opinion over a whole short text (a chat line, a post, a short note): where
     names are in lower case or have no capitalised context, the spans are not doubtful, they
     are simply unseen."""
     covered = _Union([(c[0], c[1]) for c in cands.spans] + list(cands.blocked))
-    for a, b in model.name_spans([text])[0]:
+    for a, b in spans:
         if covered.overlaps(a, b):
             continue
         a, b = _trim_span(text, a, b)
@@ -1505,7 +1505,8 @@ def _trim_span(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def _model_candidates(text: str, ents, cands: "_Cands", lower_words: set[str], model) -> None:
+def _model_candidates(text: str, ents, cands: "_Cands", lower_words: set[str], model,
+                      whole: Optional[list[tuple[int, int]]] = None) -> None:
     """The learned second opinion (name_model.py) on the doubtful spans, each read in its
     sentence (at most 200 characters either side): where it reads a name over at least half of
     a span, the part it reads is a candidate (weak: the filters for places, firms and titles
@@ -1513,8 +1514,8 @@ def _model_candidates(text: str, ents, cands: "_Cands", lower_words: set[str], m
     if model is None:
         return
     if len(text) <= SHORT_TEXT:
-        if model.available:
-            _model_whole(text, cands, lower_words, model)
+        if whole:  # what the model read in the whole text (person_spans asks for all at once)
+            _model_whole(text, cands, lower_words, whole)
         return
     spans = _doubtful(text, ents, cands, lower_words)
     if not spans or not model.available:
@@ -1595,6 +1596,12 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
     keys: set[str] = set()
     names = first_names()
     model = getattr(nlp, "names_model", None) if nlp is not None and getattr(nlp, "enabled", False) else None
+    # the second opinion on every short part at once (batched: an email of a thousand tiny
+    # attachments is a few hundred model calls, not a thousand)
+    short = [p for p in parts if len(p.text) <= SHORT_TEXT]
+    whole: dict[str, list[tuple[int, int]]] = {}
+    if model is not None and short and model.available:
+        whole = dict(zip((p.id for p in short), model.name_spans([p.text for p in short])))
     for part, ents in zip(parts, all_ents):
         text = part.text
         cands = _Cands(text)
@@ -1607,7 +1614,7 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
         _slot_candidates(text, ents, cands, lower_words)
         _list_candidates(text, cands, lower_words, places)
         _coordination_candidates(text, cands, lower_words, geo_places, ents)
-        _model_candidates(text, ents, cands, lower_words, model)
+        _model_candidates(text, ents, cands, lower_words, model, whole.get(part.id))
         _filter_weak(part, cands)
         if cands.blocked:
             blocked = _Union(cands.blocked)
