@@ -1443,7 +1443,7 @@ def _model_words_ok(words: list[str], lower_words: set[str]) -> bool:
     """A span the second opinion reads as a name, in a short text, is taken when each word may be
     a name: capitalised and a listed or unknown name (not a word this text uses in lower case),
     or in lower case and a listed given name that is no English word ("priya", not "rick")."""
-    return bool(words) and all(len(w) >= 2 and w.replace("-", "").replace("'", "").isalpha() for w in words) \
+    return bool(words) and all(len(w) >= 2 and w.replace("-", "").replace("'", "").replace("’", "").isalpha() for w in words) \
         and all((w[0].isupper() and name_class(w, lower_words) in NAMEISH | {"word-surname"})
                 or (w.islower() and known_first(w) and not is_english_word(w)) for w in words)
 
@@ -1462,6 +1462,14 @@ def _named_after(text: str, a: int, b: int) -> bool:
     if words and _key(words[-1]) in PLACE_ORG_SUFFIX:
         return True
     return bool(re.search(r"(?i)(?<![\w])(?:st\.?|saint)[ \t]{1,3}$", text[max(0, a - 10):a]))
+
+
+_ANY_WORD_RE = re.compile(r"[^\W\d_][\w'’-]+")
+
+
+def _may_hold_name(text: str, lower_words: set[str]) -> bool:
+    """Does the text hold one word _model_words_ok could take? If not, the model is not asked."""
+    return any(_model_words_ok([w], lower_words) for w in set(_ANY_WORD_RE.findall(text)))
 
 
 def _model_whole(text: str, cands: "_Cands", lower_words: set[str], spans) -> None:
@@ -1598,7 +1606,7 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
     model = getattr(nlp, "names_model", None) if nlp is not None and getattr(nlp, "enabled", False) else None
     # the second opinion on every short part at once (batched: an email of a thousand tiny
     # attachments is a few hundred model calls, not a thousand)
-    short = [p for p in parts if len(p.text) <= SHORT_TEXT]
+    short = [p for p in parts if len(p.text) <= SHORT_TEXT and _may_hold_name(p.text, lower_words)]
     whole: dict[str, list[tuple[int, int]]] = {}
     if model is not None and short and model.available:
         whole = dict(zip((p.id for p in short), model.name_spans([p.text for p in short])))
