@@ -1437,13 +1437,14 @@ def _full_name_shape(classes: list) -> bool:
 
 
 SHORT_TEXT = 1_000  # a text this short is read whole by the second opinion (about 0.1 s)
+_LETTERS_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
 def _model_words_ok(words: list[str], lower_words: set[str]) -> bool:
     """A span the second opinion reads as a name, in a short text, is taken when each word may be
     a name: capitalised and a listed or unknown name (not a word this text uses in lower case),
     or in lower case and a listed given name that is no English word ("priya", not "rick")."""
-    return bool(words) and all(len(w) >= 2 and w.replace("-", "").replace("'", "").replace("’", "").isalpha() for w in words) \
+    return bool(words) and all(len(w) >= 2 and _LETTERS_RE.fullmatch(w) for w in words) \
         and all((w[0].isupper() and name_class(w, lower_words) in NAMEISH | {"word-surname"})
                 or (w.islower() and known_first(w) and not is_english_word(w)) for w in words)
 
