@@ -1516,10 +1516,11 @@ def _trim_span(text: str, a: int, b: int) -> tuple[int, int]:
 
 def _model_candidates(text: str, ents, cands: "_Cands", lower_words: set[str], model,
                       whole: Optional[list[tuple[int, int]]] = None) -> None:
-    """The learned second opinion (name_model.py) on the doubtful spans, each read in its
-    sentence (at most 200 characters either side): where it reads a name over at least half of
-    a span, the part it reads is a candidate (weak: the filters for places, firms and titles
-    still apply)."""
+    """The learned second opinion (name_model.py). A short text was read whole (`whole`, what
+    the model read there: see _model_whole). In a longer one, the doubtful spans are each read
+    in their sentence (at most 200 characters either side): where it reads a name over at least
+    half of a span, the part it reads is a candidate (weak: the filters for places, firms and
+    titles still apply)."""
     if model is None:
         return
     if len(text) <= SHORT_TEXT:
