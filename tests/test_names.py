@@ -240,3 +240,17 @@ def test_a_short_text_is_read_whole_by_the_second_opinion(text, names):
 ])
 def test_a_short_text_names_no_condition_town_or_saint(text):
     assert _persons(text) == []
+
+
+def test_evidence_can_be_turned_off_for_the_ablation_bench():
+    from sklint.detect.names import EVIDENCE
+    text = "Dear Amira,\nMrs Okafor rang about her son Tendai Moyo (aged 9)."
+    msg = Message(source="t", kind="text", parts=(Part("body", "body", text),))
+    full = {f.match for f in detect_persons(msg, CTX)}
+    assert {"Amira", "Okafor", "Tendai Moyo"} <= {m.replace("Mrs ", "") for m in full}
+    for kind in ("salutation", "title"):
+        ctx = DetectContext(config=Config(), registry=None, nlp=CTX.nlp, without=frozenset({kind}))
+        fewer = {f.match for f in detect_persons(msg, ctx)}
+        assert fewer <= full
+    none = DetectContext(config=Config(), registry=None, nlp=CTX.nlp, without=frozenset(EVIDENCE))
+    assert detect_persons(msg, none) == []

@@ -21,3 +21,5 @@ class DetectContext:
     config: "Config"
     registry: "Registry"
     nlp: Any  # sklint.detect.ner.NlpEngine: loads spaCy lazily, once per process
+    # kinds of PERSON evidence turned off (names.EVIDENCE), for the ablation bench only
+    without: frozenset = frozenset()

@@ -1575,8 +1575,15 @@ def _filter_weak(part: Part, cands: "_Cands") -> None:
     cands.spans = keep
 
 
+# The kinds of evidence for a person's name, by the source each candidate carries, plus the
+# filter of weak evidence; bench/ablation.py turns each off in turn (DetectContext.without).
+EVIDENCE = ("named", "title", "salutation", "relation", "age", "field", "initials", "table", "ner",
+            "gazetteer", "slot", "list", "model", "propagated", "filter")
+
+
 def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, float]]]:
     """PERSON spans per part id: (start, end, source, confidence)."""
+    without = getattr(ctx, "without", frozenset()) or frozenset()
     parts = [p for p in message.parts if p.kind != "headers" and p.text and p.text.strip()]
     nlp = getattr(ctx, "nlp", None) if ctx is not None else None
     if nlp is not None:
@@ -1605,7 +1612,8 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
     per_part: dict[str, _Cands] = {}
     keys: set[str] = set()
     names = first_names()
-    model = getattr(nlp, "names_model", None) if nlp is not None and getattr(nlp, "enabled", False) else None
+    model = getattr(nlp, "names_model", None) if nlp is not None and getattr(nlp, "enabled", False) \
+        and "model" not in without else None
     # the second opinion on every short part at once (batched: an email of a thousand tiny
     # attachments is a few hundred model calls, not a thousand)
     short = [p for p in parts if len(p.text) <= SHORT_TEXT and _may_hold_name(p.text, lower_words)]
@@ -1625,7 +1633,10 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
         _list_candidates(text, cands, lower_words, places)
         _coordination_candidates(text, cands, lower_words, geo_places, ents)
         _model_candidates(text, ents, cands, lower_words, model, whole.get(part.id))
-        _filter_weak(part, cands)
+        if without:
+            cands.spans = [c for c in cands.spans if c[2] not in without]
+        if "filter" not in without:
+            _filter_weak(part, cands)
         if cands.blocked:
             blocked = _Union(cands.blocked)
             cands.spans = [c for c in cands.spans if c[2] in STRONG_SOURCES and c[2] != "table"
@@ -1641,13 +1652,14 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
     for part in parts:
         cands = per_part[part.id]
         n0 = len(cands.spans)
-        _propagate(part.text, keys, cands)
+        if "propagated" not in without:
+            _propagate(part.text, keys, cands)
         if cands.blocked and len(cands.spans) > n0:
             blocked = _Union(cands.blocked)
             cands.spans = cands.spans[:n0] + [
                 c for c in cands.spans[n0:]
                 if not blocked.overlaps(c[0], c[1])]
-        if len(cands.spans) > n0:
+        if len(cands.spans) > n0 and "filter" not in without:
             new = _Cands(part.text)
             new.spans = cands.spans[n0:]
             _filter_weak(part, new)
