@@ -254,3 +254,4 @@ def test_evidence_can_be_turned_off_for_the_ablation_bench():
         assert fewer <= full
     none = DetectContext(config=Config(), registry=None, nlp=CTX.nlp, without=frozenset(EVIDENCE))
     assert detect_persons(msg, none) == []
+

@@ -1520,7 +1520,9 @@ def _model_candidates(text: str, ents, cands: "_Cands", lower_words: set[str], m
     the model read there: see _model_whole). In a longer one, the doubtful spans are each read
     in their sentence (at most 200 characters either side): where it reads a name over at least
     half of a span, the part it reads is a candidate (weak: the filters for places, firms and
-    titles still apply)."""
+    titles still apply). The small NER's own persons with no listed given name in them are read
+    the same way, and dropped where the model reads no name at all: two models disagree and no
+    name list speaks for the span."""
     if model is None:
         return
     if len(text) <= SHORT_TEXT:
@@ -1528,10 +1530,13 @@ def _model_candidates(text: str, ents, cands: "_Cands", lower_words: set[str], m
             _model_whole(text, cands, lower_words, whole)
         return
     spans = _doubtful(text, ents, cands, lower_words)
-    if not spans or not model.available:
+    # the small NER's own persons with no given name in them: the second opinion may veto them
+    lone = [(c[0], c[1]) for c in cands.spans if c[2] == "ner" and not any(
+        name_class(w, lower_words) == "first" for w in re.findall(_WORD, text[c[0]:c[1]]))]
+    if not (spans or lone) or not model.available:
         return
     windows: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    for a, b in spans:
+    for a, b in spans + lone:
         left = max(0, a - 200)
         ends = [m.end() for m in _SENT_END_RE.finditer(text, left, a)]
         ws = ends[-1] if ends else left
@@ -1540,15 +1545,23 @@ def _model_candidates(text: str, ents, cands: "_Cands", lower_words: set[str], m
         windows.setdefault((ws, we), []).append((a, b))
     keys = list(windows)
     found = model.name_spans([text[ws:we] for ws, we in keys])
+    lone_set = set(lone)
+    vetoed = set()
     for (ws, we), names in zip(keys, found):
         for a, b in windows[(ws, we)]:
             inside = [(max(a, ws + x), min(b, ws + y)) for x, y in names if ws + x < b and ws + y > a]
+            if (a, b) in lone_set:
+                if not inside:
+                    vetoed.add((a, b))  # neither a given name nor the learned model's reading
+                continue
             if sum(y - x for x, y in inside) * 2 < b - a:
                 continue
             x, y = min(x for x, _ in inside), max(y for _, y in inside)
             if _named_after(text, a, b):
                 continue
             cands.spans.append((x, y, "model", 0.7))
+    if vetoed:
+        cands.spans = [c for c in cands.spans if not (c[2] == "ner" and (c[0], c[1]) in vetoed)]
 
 
 def _filter_weak(part: Part, cands: "_Cands") -> None:
