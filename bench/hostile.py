@@ -33,6 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from generate import Gen  # noqa: E402
+from run import _children, _pss_kb  # noqa: E402  (the memory sampling of bench/run.py)
 
 
 def _docx(text: str = "Referral notes for the group.") -> bytes:
@@ -174,32 +175,16 @@ def build(out: Path, only: set[str] | None = None) -> list[Path]:
 
 
 def _descendants(pid: int) -> list[int]:
-    kids: dict[int, list[int]] = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            kids.setdefault(ppid, []).append(int(d.name))
     out, todo = [], [pid]
     while todo:
         p = todo.pop()
         out.append(p)
-        todo += kids.get(p, [])
+        todo += _children(p)
     return out
 
 
 def _pss_mb(pids: list[int]) -> float:
-    total = 0
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
+    return sum(_pss_kb(p) for p in pids) / 1024
 
 
 class TreePss:
