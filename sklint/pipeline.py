@@ -34,8 +34,9 @@ class Engine:
     """One per process: the config, the registry and the lazily loaded NLP."""
 
     def __init__(self, config: Config, registry: Optional[Registry] = None,
-                 nlp: Optional[NlpEngine] = None):
+                 nlp: Optional[NlpEngine] = None, window_chars: int = 0):
         self.config = config
+        self.window_chars = window_chars or WINDOW_CHARS  # the service's long lane reads smaller ones
         self.registry = registry or load_registry()
         self.nlp = nlp or NlpEngine(config.ner_model, config.ner_enabled,
                                     second_opinion=config.ner_second_opinion)
@@ -56,11 +57,11 @@ class Engine:
         message rules and suppression read no more than the detectors did), and each part not
         read in full has a limit-reached finding. A window identical to one already read (text
         nobody writes by hand: one word repeated for megabytes) is not read again."""
-        if sum(len(p.text) for p in message.parts) <= WINDOW_CHARS:
+        if sum(len(p.text) for p in message.parts) <= self.window_chars:
             return message, self._detect(message)
         found: list[Finding] = []
         seen: dict[tuple[str, bytes], list[Finding]] = {}
-        plan = windows(message, WINDOW_CHARS)
+        plan = windows(message, self.window_chars)
         prefetch = getattr(self.nlp, "prefetch", None)
         nxt = window_message(message, plan[0])
         for i, w in enumerate(plan):
