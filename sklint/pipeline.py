@@ -59,6 +59,7 @@ class Engine:
         nobody writes by hand: one word repeated for megabytes) is not read again."""
         if sum(len(p.text) for p in message.parts) <= self.window_chars:
             return message, self._detect(message)
+        from .runner import _shift  # the runner's split work is shifted back the same way
         found: list[Finding] = []
         seen: dict[tuple[str, bytes], list[Finding]] = {}
         plan = windows(message, self.window_chars)
@@ -239,12 +240,6 @@ def _cut(message: Message, unread: dict[str, int]) -> Message:
         elif unread[p.id] > 0:
             parts.append(chunk_part(p, 0, unread[p.id]))
     return replace(message, parts=tuple(parts))
-
-
-def _shift(f: Finding, off: int) -> Finding:
-    if f.start is None:
-        return f
-    return f.with_(start=f.start + off, end=f.end + off, line=None, column=None)
 
 
 def notes_as_findings(message: Message, registry: Registry) -> list[Finding]:
