@@ -167,6 +167,12 @@ _ORG_MARK = re.compile(
     r"|council|nhs|trust|school|academy|college|university|centre|center|surgery|practice|hub"
     r"|foundation|charity|association|society|service|services|partnership|www\.|https?://|\.org"
     r"|\.gov|\.nhs|\.sch|\.ac\.uk|\.co\.uk|tel\b|t:|m:|mob\b|mobile\b|phone\b|ffôn)", re.I)
+# An organisation named without the phone-label words ("Tel", "Mobile") that a form has too.
+_ORG_STRONG = re.compile(
+    r"\b(?:registered charity|charity (?:no|number|reg)|company (?:no|number)|ltd|limited|plc|cic"
+    r"|council|nhs|trust|school|academy|college|university|centre|center|surgery|practice|hub"
+    r"|foundation|charity|association|society|service|services|partnership|www\.|https?://|\.org"
+    r"|\.gov|\.nhs|\.sch|\.ac\.uk|\.co\.uk)", re.I)
 _PHONE = re.compile(r"(?:\+44\s?\(0\)\s?|\+44\s?|\b0)\d[\d \-]{8,12}\d\b")
 _EMAILRX = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _HEADER_BLOCK = re.compile(r"^\s*>*\s*(?:-{2,}\s*(?:original|forwarded) message|begin forwarded"
@@ -283,16 +289,66 @@ def _segments(text: str, quoted: Sequence[tuple[int, int]]) -> list[tuple[int, i
     return segs
 
 
-def signatures(text: str, quoted: Sequence[tuple[int, int]] = ()) -> tuple[Signature, ...]:
+def signatures(text: str, quoted: Sequence[tuple[int, int]] = (),
+               document: bool = False) -> tuple[Signature, ...]:
+    """The signature blocks of a message's body. In a document (not an email) a trailing block
+    counts only when it names an organisation or a role, and a letterhead (the leading block of
+    short lines giving an organisation's contact details) counts too."""
     out = []
     for s, e, own in _segments(text, quoted):
         span = _segment_signature(text, s, e)
         if span is None:
             continue
         block = text[span[0]:span[1]]
-        if own or _ORG_MARK.search(block) or _role_line(block):
-            out.append(Signature(span[0], span[1], own))
+        if document:
+            # a document's closing block: after its prose, naming an organisation or a role
+            if not any(_n_words(ln) > 14 for ln in text[s:span[0]].splitlines()):
+                continue
+            if not (_org_named(block) or _role_line(block)):
+                continue
+        elif not (own or _ORG_MARK.search(block) or _role_line(block)):
+            continue
+        out.append(Signature(span[0], span[1], own))
+    if document:
+        head = _letterhead(text)
+        if head is not None:
+            out.insert(0, Signature(head[0], head[1], True))
     return tuple(out)
+
+
+# A person's form fields: a block holding them is a record about someone, never a letterhead.
+_FORM_FIELD = re.compile(r"(?im)^\s*(?:(?:full |first |last |child'?s |client |parent'?s )?name|d\.?o\.?b\.?"
+                         r"|date of birth|age|nhs(?: no| number)?|ni number|gender|ethnicity|diagnosis)\s*:")
+
+
+def _org_named(block: str) -> bool:
+    """An organisation is named in the block (outside its email addresses)."""
+    return bool(_ORG_STRONG.search(_EMAILRX.sub(" ", block)))
+
+
+def _heading_line(s: str) -> bool:
+    """A line of a letterhead: a few words, not a sentence ("The Office,", "Tel: 01539 720418")."""
+    return _n_words(s) <= 8 and not re.search(r"[a-z]{2}[.!?]$", s)
+
+
+def _letterhead(text: str, limit: int = 40) -> Optional[tuple[int, int]]:
+    """The leading lines of a document before its first line of prose (short lines, no sentence),
+    when they give contact details and name an organisation (a website, "Trust", "Ltd", a charity number) and hold no
+    person's form fields."""
+    lines = _lines(text, 0, min(len(text), 4000))[:limit]
+    k = 0
+    while k < len(lines) and (not lines[k][2] or _heading_line(lines[k][2])):
+        k += 1
+    if k == len(lines) or _n_words(lines[k][2]) <= 14:
+        return None  # no prose after it: a short note or a list, not a letterhead
+    while k > 0 and not lines[k - 1][2]:
+        k -= 1
+    if k == 0:
+        return None
+    block = text[lines[0][0]:lines[k - 1][1]]
+    if not _contactish(block) or not _org_named(block) or _FORM_FIELD.search(block):
+        return None
+    return lines[0][0], lines[k - 1][1]
 
 
 # -- roles ---------------------------------------------------------------------------------------
@@ -310,6 +366,7 @@ _ROLE_AFTER = re.compile(
     r"(?:[\w'’-]+\s+){0,3}?" + _ROLE + r"\b", re.I)
 _ROLE_BEFORE = re.compile(
     r"\b" + _ROLE + r"\s*(?:,|:|-|–)?\s*(?:(?:is|was)\s+)?$", re.I)
+_ROLE_NEXT_LINE = re.compile(r"^(?:[ \t]*\n)?[ \t]*(?:[\w'’-]+[ \t]+){0,3}?" + _ROLE + r"\b", re.I)
 _ROLE_LINE = re.compile(r"(?im)^\s*(?:>\s*)*(?:[\w'’&-]+\s+){0,4}?" + _ROLE + r"\b[^\n]{0,60}$")
 
 
@@ -321,8 +378,13 @@ def in_role(text: str, start: int, end: int, match: str) -> bool:
     words = match.split()
     if words and _fold(words[0].rstrip(".")) in ("dr", "prof", "cllr"):
         return True
-    after = text[end:end + 60]
-    if _ROLE_AFTER.match(after.split("\n", 1)[0]):
+    after = text[end:end + 120]
+    line, _, rest = after.partition("\n")
+    if _ROLE_AFTER.match(line):
+        return True
+    # a name that ends its line, with the role on the next line ("Name" / "Project Manager"),
+    # as in signatures, letters and contact blocks
+    if not line.strip(" \t,:") and _ROLE_NEXT_LINE.match(rest):
         return True
     before = text[max(0, start - 50):start].rsplit("\n", 1)[-1]
     before = re.sub(r"\b(?:mr|mrs|ms|miss|mx|dr)\.?\s*$", "", before, flags=re.I)
@@ -356,7 +418,7 @@ def message_context(message: Message, configured_domains: Sequence[str] = ()) ->
     texts: list[str] = []
     body = message.part("body")
     if body is not None and body.text:
-        sigs["body"] = signatures(body.text, body.quoted)
+        sigs["body"] = signatures(body.text, body.quoted, document=not message.is_email)
         for s in sigs["body"]:
             block = body.text[s.start:s.end]
             phones |= {phone_digits(m.group(0)) for m in _PHONE.finditer(block)}
@@ -429,8 +491,6 @@ def finding_contexts(f: Finding, message: Message, mc: MessageContext):
 def apply_context(message: Message, findings: Iterable[Finding], registry, config) -> list[Finding]:
     """Lower the findings the message shows are no disclosure, as each rule's `contexts` says."""
     findings = list(findings)
-    if not message.is_email:
-        return findings
     mc = message_context(message, config.organisation.domains)
     out = []
     for f in findings:

@@ -136,6 +136,37 @@ def test_a_personal_webmail_sender_makes_no_domain_internal(tmp_path, engine):
     assert by_match(fs, "07700 900411")[0].severity in HOLD
 
 
+def test_a_documents_letterhead_and_contact_block_are_the_organisations(tmp_path, engine):
+    doc = tmp_path / "policy.txt"
+    doc.write_text(
+        "Riverbend Family Link\nUnit 2, Mill Yard\nEastshire\nTel: 01539 720418\nwww.riverbend.org.uk\n\n"
+        "1. Purpose\nThis policy explains how volunteers keep the details of the families we support "
+        "private, and who to ask when they are unsure what may be shared.\n\n"
+        "For questions about this policy please contact: Marisol Okonedo-Kent\n\n"
+        "Designated Safeguarding Lead\nEmail: safeguarding@riverbend.org.uk\nMobile: 07700 900562\n",
+        encoding="utf-8")
+    fs = engine.check_path(doc).findings
+    assert not held(fs), [(f.rule, f.match, f.context) for f in held(fs)]
+    lead = by_match(fs, "Marisol Okonedo-Kent")
+    assert lead and lead[0].context == "in-role"
+    office = by_match(fs, "01539 720418")
+    assert office and office[0].context == "signature"
+
+
+def test_a_form_in_a_document_is_no_letterhead_and_a_carer_no_signature(tmp_path, engine):
+    doc = tmp_path / "referral.txt"
+    doc.write_text(
+        "Riverbend Family Link referral\nName: Tobiah Quennell\nDate of birth: 03/05/2015\n"
+        "Tel: 07700 900871\nwww.riverbend.org.uk\n\n"
+        "Tobiah has been finding school hard since the move and his grandmother would like him to "
+        "join the Saturday group for brothers and sisters.\n\n"
+        "Carer: Henrietta Quennell\nTel: 07700 900872\n", encoding="utf-8")
+    fs = engine.check_path(doc).findings
+    for text in ("Tobiah Quennell", "07700 900871", "07700 900872"):
+        got = by_match(fs, text)
+        assert got and got[0].severity in HOLD, (text, [(f.match, f.severity, f.context) for f in fs])
+
+
 def test_signature_shapes():
     dash = "Hi,\n\nSee you at six.\n\n-- \nAl Green\nCoordinator\n01539 720419\n"
     (s,) = signatures(dash)
