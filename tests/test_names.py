@@ -269,3 +269,33 @@ def test_two_models_disagreeing_drop_a_span_with_no_given_name(sentence, product
                        " and who may read it.") * 12
     assert product in _persons(text, second_opinion=False)
     assert product not in _persons(text)
+
+
+# -- names that look like months, verbs or place words (issue 16: East Asian and other names) --
+
+@pytest.mark.parametrize("text, name", [
+    ("Please book a place for Jun Liang on the coach.", "Jun Liang"),
+    ("We still need the consent slip from Will Adeyinka.", "Will Adeyinka"),
+    ("Hi Bill, the keys are in the usual place.", "Bill"),
+])
+def test_a_month_or_verb_word_before_a_family_name_is_a_given_name(text, name):
+    assert name in matches(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The group restarts in May and runs until June.",
+    "Will you bring the register on Thursday?",
+])
+def test_months_and_verbs_alone_stay_words(text):
+    assert not matches(text)
+
+
+def test_hyphenated_romanised_given_names_are_given_names():
+    got = matches("Can you pass the timetable to Ye-rin Kwak before Friday?")
+    assert any("Ye-rin" in m for m in got), got
+
+
+def test_a_place_word_that_is_a_family_name_after_an_unusual_given_name_is_a_person():
+    got = matches("Please add Yeon-hee Park to the Saturday list.")
+    assert any(m.startswith("Yeon-hee") and "Park" in m for m in got), got
+    assert not matches("We met by the bandstand in Victoria Park on Sunday.")

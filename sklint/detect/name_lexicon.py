@@ -174,6 +174,17 @@ _LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
+def given_syllables() -> frozenset[str]:
+    """The syllables of the gazetteer's two-part given names ("Hee+Seon", "Jae+Won"): Korean and
+    Chinese given names romanised with a hyphen are pairs of these ("Na-yeon")."""
+    first_names()
+    return frozenset(_SYLLABLES)
+
+
+_SYLLABLES: set[str] = set()
+
+
+@lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
     """Lower-cased given names (gazetteer). Loaded once per process; empty if unavailable."""
     with _LOCK:
@@ -190,6 +201,7 @@ def first_names() -> frozenset[str]:
                         continue
                     name = parts[1]
                     if "+" in name:
+                        _SYLLABLES.update(p.lower() for p in name.split("+") if len(p) <= 5)
                         for rep in ("", " ", "-"):
                             names.add(name.replace("+", rep).lower())
                     else:

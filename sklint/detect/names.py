@@ -24,7 +24,7 @@ import unicodedata
 from typing import Iterable, Optional
 
 from ..model import Finding, Message, Part
-from .name_lexicon import (COUNTRIES, EPONYMOUS_CONDITIONS, GROUP_WORDS, JOB_SLOT_WORDS, JOB_WORDS, MONTHS,
+from .name_lexicon import (COUNTRIES, given_syllables, EPONYMOUS_CONDITIONS, GROUP_WORDS, JOB_SLOT_WORDS, JOB_WORDS, MONTHS,
                            NOT_NAMES, ORG_WORDS, PLACE_ORG_PREFIX, PLACE_ORG_SUFFIX, POST_NOMINALS,
                            RELATIONS, ROLE_WORDS, SALUTATIONS, TITLES, UP, common_first_names,
                            english_words, first_names, surnames, uk_places)
@@ -94,7 +94,17 @@ def known_first(word: str) -> bool:
     """Is this word a given name in the gazetteer (accents folded: Siân -> sian)?"""
     names = first_names()
     k = _key(word)
-    return k in names or _fold(k) in names
+    return k in names or _fold(k) in names or _syllable_pair(k)
+
+
+def _syllable_pair(k: str) -> bool:
+    """Two syllables of romanised given names joined by a hyphen ("na-yeon", "dae-ho"), the
+    whole not an English word."""
+    a, sep, b = k.partition("-")
+    if not sep or "-" in b:
+        return False
+    syl = given_syllables()
+    return a != b and a in syl and b in syl and not is_english_word(k)
 
 
 def _cap_word(w: str) -> bool:
@@ -117,6 +127,16 @@ class _Walk:
         self.words: list[str] = []  # name words (not initials, not particles)
         self.tokens: list[tuple[int, int, str]] = []
         self.suffix = False  # stopped at a place/organisation word ("Hope Street")
+
+
+def _family_name_follows(text: str, end: int) -> bool:
+    """A word that is also a month or a verb ("Jun", "May", "Will") starts a name when a
+    capitalised family name follows it ("Jun Wu", "Will Okafor"), not a date or a phrase."""
+    m = re.match(rf"[ \t]({_WORD})", text[end:end + 40])
+    if not m or not m.group(1)[:1].isupper() or m.group(1).isupper():
+        return False
+    nxt = m.group(1)
+    return _key(nxt) not in NOT_NAMES and _name_class(nxt) in NAMEISH | {"word-surname"}
 
 
 def walk_name(text: str, pos: int, limit: Optional[int] = None, max_tokens: int = 5,
@@ -143,10 +163,12 @@ def walk_name(text: str, pos: int, limit: Optional[int] = None, max_tokens: int 
             kind = "init"
         elif kind == "word":
             k = _key(tok)
-            if k in PLACE_ORG_SUFFIX and (w.words or not suffix_first):
+            if k in PLACE_ORG_SUFFIX and (w.words or not suffix_first) and \
+                    not _surname_not_suffix(w.words, tok):
                 w.suffix = True
                 break
-            if k in HARD_NOT_NAMES or (k in SOFT_NOT_NAMES and not allow_soft) \
+            if k in HARD_NOT_NAMES or (k in SOFT_NOT_NAMES and not allow_soft
+                                       and not (not w.tokens and _family_name_follows(text, m.end()))) \
                     or k in ROLE_WORDS and not w.tokens and k not in TITLES:
                 break
             if any(ch.isdigit() for ch in tok):
@@ -328,7 +350,7 @@ def _rule_candidates(text: str, cands: _Cands) -> None:
             if t:
                 g = GAP_RE.match(text, t.end())
                 pos = g.end() if g else pos
-            w = walk_name(text, pos, max_tokens=3)
+            w = walk_name(text, pos, max_tokens=3, allow_soft=True)  # "Hi Will,", "Dear May,"
             rest = _line_rest(text, w.end)
             if rx is SIGNOFF_RE:
                 # the name line must be just the name
@@ -558,7 +580,8 @@ def _clean_ner(text: str, s: int, e: int, cands: _Cands, source: str, conf: floa
                     i += 1
                     continue
                 k = _key(m.group())
-                if m.lastgroup == "word" and (k in NOT_NAMES or k in ROLE_WORDS) and k not in TITLES:
+                if m.lastgroup == "word" and (k in NOT_NAMES or k in ROLE_WORDS) and k not in TITLES \
+                        and not (k in SOFT_NOT_NAMES and _family_name_follows(text, m.end())):
                     i = m.end()
                     continue
                 if m.lastgroup == "part":
@@ -678,7 +701,8 @@ def _gazetteer_candidates(text: str, ents: list[tuple[int, int, str]], cands: _C
         if not known_first(a) or ka in HARD_NOT_NAMES or kb in NOT_NAMES or ka in lower_words \
                 or (ka in SOFT_NOT_NAMES and (known_first(b) or _sentence_initial(text, m.start()))):
             continue
-        if a.isupper() != b.isupper() or kb in PLACE_ORG_SUFFIX or kb in ROLE_WORDS:
+        if a.isupper() != b.isupper() or kb in ROLE_WORDS or \
+                kb in PLACE_ORG_SUFFIX and not _surname_not_suffix([a], b):
             continue
         # the small model calls foreign full names places ("Emmie Ström's" as GPE): a given name
         # and a listed surname, neither an English word nor a UK place, are a person anyway
@@ -690,7 +714,7 @@ def _gazetteer_candidates(text: str, ents: list[tuple[int, int, str]], cands: _C
                 for s, e, lab in _ents_near(covered, ent_starts, m.start(), m.end())):
             sure = False
         if not sure and ent_union.overlaps(m.start(), m.end()) and any(
-                s < m.end() and m.start() < e and not (
+                s < m.end() and m.start() < e and lab != "PERSON" and not (
                     s == m.start() and e == m.end() and lab in ("ORG", "NORP", "PRODUCT", "WORK_OF_ART"))
                 for s, e, lab in _ents_near(covered, ent_starts, m.start(), m.end())):
             continue
@@ -1460,9 +1484,21 @@ def _named_after(text: str, a: int, b: int) -> bool:
     words = re.findall(_WORD, text[a:b])
     if after and (_key(after.group(1)) in PLACE_ORG_SUFFIX or after.group(1).lower() in _CONDITION_HEADS):
         return True
-    if words and _key(words[-1]) in PLACE_ORG_SUFFIX:
+    if words and _key(words[-1]) in PLACE_ORG_SUFFIX and not _surname_not_suffix(words[:-1], words[-1]):
         return True
     return bool(re.search(r"(?i)(?<![\w])(?:st\.?|saint)[ \t]{1,3}$", text[max(0, a - 10):a]))
+
+
+def _surname_not_suffix(before: list[str], word: str) -> bool:
+    """A place word that is also a family name ("Park", "Hall", "Green") after given names that
+    no British place is named after: a person ("Hye-jin Park"), not a park ("Victoria Park").
+    Places are named after established local names, which the census list of common given
+    names holds; a given name outside it, no English word and no UK place, is someone's."""
+    if not before or not known_surname(word):
+        return False
+    common = common_first_names()
+    return all(known_first(x) and _key(x) not in common and not is_english_word(x)
+               for x in before) and not _is_uk_place(before)
 
 
 _ANY_WORD_RE = re.compile(r"[^\W\d_][\w'’-]+")
