@@ -12,6 +12,7 @@ import pytest
 
 from sklint.config import Config
 from sklint.detect import DetectContext
+from sklint.detect.ner import NlpEngine
 from sklint.detect.categories import detect_categories, sentences
 from sklint.model import CATEGORIES, SEVERITY_RANK, Finding, Part
 from sklint.pipeline import Engine
@@ -30,13 +31,17 @@ CODES = {
 }
 
 
-def _ctx(config: Config | None = None) -> DetectContext:
-    return DetectContext(config=config or Config(), registry=load_registry(), nlp=None)
+_NLP = NlpEngine()  # the real pipeline, loaded at first use: the parse tells who harm is done to
 
 
-def cats(text: str, kind: str = "body", persons=(), config: Config | None = None) -> set[str]:
+def _ctx(config: Config | None = None, without=frozenset()) -> DetectContext:
+    return DetectContext(config=config or Config(), registry=load_registry(), nlp=_NLP, without=without)
+
+
+def cats(text: str, kind: str = "body", persons=(), config: Config | None = None,
+         without=frozenset()) -> set[str]:
     part = Part(kind if kind != "attachment" else "attachment:x.txt", kind, text)
-    return {f.category for f in detect_categories(part, _ctx(config), list(persons))}
+    return {f.category for f in detect_categories(part, _ctx(config, without), list(persons))}
 
 
 # -- the rule files ---------------------------------------------------------------------------
@@ -383,3 +388,39 @@ def test_an_organisation_number_is_no_anchor():
     text = "Worried about diabetes? Ring the helpline on 0161 496 0000 for advice."
     res = Engine(Config()).check_bytes(text.encode(), "leaflet.txt")
     assert "health" not in {f.rule for f in res.findings}
+
+
+# -- lay words and harm read from the parse (issue 16) ------------------------------------------
+
+@pytest.mark.parametrize("text, category", [
+    ("Tasha has been on tablets for her nerves since Christmas.", "HEALTH"),
+    ("Kai is in for an op on Thursday so he won't be at group.", "HEALTH"),
+    ("Priya is expecting again, about 12 weeks.", "HEALTH"),
+    ("Dad's drinking has got worse and the kids are scared of him.", "HEALTH"),
+    ("Her step-dad got sent down last month so things are tense at home.", "CRIMINAL_OFFENCE"),
+    ("Jordan's dad is inside again, due out in spring.", "CRIMINAL_OFFENCE"),
+    ("Mo has been cutting again, the school nurse saw the marks on her arms.", "SAFEGUARDING"),
+])
+def test_lay_words_for_health_prison_and_self_harm(text, category):
+    assert category in cats(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Leah told me her uncle touches her when he babysits.",
+    "His step-dad regularly hurts his little brother.",
+    "She said her mum's partner bit her during the row.",
+])
+def test_harm_done_by_one_person_to_another_is_read_from_the_parse(text):
+    assert "SAFEGUARDING" in cats(text)
+    assert "SAFEGUARDING" not in cats(text, without=frozenset({"parse"}))
+
+
+@pytest.mark.parametrize("text", [
+    "She touched the screen and the video started.",
+    "Coach touched him on the shoulder to say well done.",
+    "He kicked the ball over the fence and we lost it.",
+    "If someone hurts you, tell an adult you trust.",
+    "He was inside the sports hall when the alarm went off.",
+])
+def test_harm_verbs_about_things_or_hypotheticals_are_quiet(text):
+    assert "SAFEGUARDING" not in cats(text) and "CRIMINAL_OFFENCE" not in cats(text)

@@ -124,6 +124,7 @@ class _Compiled:
                 lists.setdefault(k, []).extend([v] if isinstance(v, str) else v or ())
         self.lists = {k: "(?:" + "|".join(sorted(set(v), key=len, reverse=True)) + ")"
                       for k, v in lists.items()}
+        self.words = {k: frozenset(x.lower() for x in v) for k, v in lists.items()}
         x = self.expand
         self.fields: dict[str, Optional[re.Pattern]] = {}
         self.rule_of: dict[str, tuple[str, str, str]] = {}
@@ -321,6 +322,8 @@ def _detect_categories(part: Part, ctx, persons=()) -> list[Finding]:
             hits.append((m.start(), m.end(), comp.entries[m.lastgroup]))
     if "SEXUAL_ORIENTATION" in comp.rule_of:
         hits.extend(_same_sex_partners(norm, sents, comp.rule_of["SEXUAL_ORIENTATION"]))
+    if "SAFEGUARDING" in comp.rule_of and "parse" not in getattr(ctx, "without", ()):
+        hits.extend(_harm_done(norm, sents, comp, ctx, persons))
     if not hits:
         return []
     hit_starts: dict[str, list[int]] = {}
@@ -552,6 +555,67 @@ def _same_sex_partners(text: str, sents: list[tuple[int, int]], rule: tuple[str,
                         text, _ATTR_BEFORE.search(text, para[0], q[0]), sents, starts)
         if holder is not None and holder == sex:
             out.append((m.start(), m.end(), _Entry("SEXUAL_ORIENTATION", *rule, 1.5, "same-sex partner")))
+    return out
+
+
+# -- harm done by one person to another, read from the parse ---------------------------------
+
+_PERSON_PRONOUNS = frozenset({"i", "me", "he", "him", "she", "her", "they", "them", "us", "we",
+                              "someone", "somebody", "myself", "himself", "herself"})
+_OBJECT_PRONOUNS = frozenset({"me", "him", "her", "them", "us"})
+_MAX_PARSED = 40  # sentences parsed per part at most (each holds a harm verb)
+
+
+def _harm_done(text: str, sents, comp: _Compiled, ctx, persons) -> list:
+    """"Her uncle touches her", "Dad hit Kayden", "his mum's boyfriend kicks him": a verb of harm
+    (safeguarding.yaml `lists: harm_verbs`) whose subject and object are both people (a pronoun,
+    a name, or a person noun such as a relative, `lists: person_nouns`), read from the
+    dependency parse of the sentence. Only sentences holding such a verb are parsed; "she
+    touched the screen" (a thing) and "touched him on the shoulder" (a body part) are not harm."""
+    verbs = comp.words.get("harm_verbs")
+    nouns = comp.words.get("person_nouns", frozenset())
+    nlp = getattr(ctx, "nlp", None)
+    if not verbs or nlp is None or not hasattr(nlp, "parse"):
+        return []
+    cands = []
+    for ss, se in sents:
+        sent = text[ss:se]
+        if len(sent) <= 400 and any(w.lower() in verbs for w in _WORD.findall(sent)):
+            cands.append((ss, sent))
+        if len(cands) >= _MAX_PARSED:
+            break
+    if not cands:
+        return []
+    names = [(p.start, p.end) for p in persons or () if p.start is not None]
+    docs = nlp.parse([c[1] for c in cands])
+    rule = comp.rule_of["SAFEGUARDING"]
+    out = []
+    for (ss, _sent), doc in zip(cands, docs):
+        def person(tok) -> bool:
+            low = tok.lower_
+            if tok.tag_ in ("PRP",) and low in _PERSON_PRONOUNS:
+                return True
+            if low in nouns:
+                return True
+            a = ss + tok.idx
+            return tok.tag_ in ("NNP", "NNPS") and any(s <= a < e for s, e in names)
+
+        for tok in doc:
+            if tok.lower_ not in verbs or not tok.tag_.startswith("VB"):
+                continue
+            subj = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass", "agent")]
+            obj = [c for c in tok.children if c.dep_ in ("dobj", "obj")]
+            if not obj or not any(person(o) for o in obj):
+                continue
+            if subj and not any(person(x) for x in subj):
+                continue
+            # "touched him on the shoulder", "hit her on the arm by accident": a body part named
+            if any(c.dep_ == "prep" and c.lower_ in ("on", "by") for c in tok.children) and \
+                    tok.lower_.startswith("touch"):
+                continue
+            o = max(obj, key=lambda t: t.idx)
+            a, b = ss + tok.idx, ss + o.idx + len(o.text)
+            out.append((a, b, _Entry("SAFEGUARDING", *rule, 1.5, "harm done to a person")))
     return out
 
 

@@ -69,6 +69,36 @@ def _load(model: str):
         return nlp
 
 
+def _load_parser(model: str):
+    """The pipeline's tok2vec, tagger and parser (no NER), or None where it has no parser."""
+    key = model + "#parser"
+    with _LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+    import spacy
+    reg = getattr(getattr(spacy, "util", None), "registry", None)
+    ep = getattr(reg, "_entry_point_factories", None)
+    exclude = ["ner", "lemmatizer", "attribute_ruler", "senter"]
+    try:
+        if ep is not None and getattr(ep, "entry_points", False):
+            ep.entry_points = False
+            try:
+                nlp = spacy.load(model, exclude=exclude)
+            finally:
+                ep.entry_points = True
+        else:
+            nlp = spacy.load(model, exclude=exclude)
+    except (OSError, ValueError, KeyError, ImportError):
+        nlp = None
+    if nlp is not None:
+        verify_meta(model, nlp.meta)
+        if "parser" not in nlp.pipe_names:
+            nlp = None
+    with _LOCK:
+        _CACHE[key] = nlp
+    return nlp
+
+
 def _decoder(model: str, nlp):
     with _LOCK:
         if model not in _DECODERS:
@@ -250,6 +280,17 @@ class NlpEngine:
             from .name_model import NameModel
             self._names_model = NameModel()
         return self._names_model
+
+    def parse(self, texts: Sequence[str]) -> list:
+        """Dependency parses of a few short texts (sentences), for detectors that need to know
+        who a sentence is about. The same pinned pipeline's tagger and parser, loaded at first
+        use, once per process; an empty list when the NER is off or the pipeline has no parser."""
+        if not self.enabled or not texts:
+            return []
+        nlp = _load_parser(self.model_name)
+        if nlp is None:
+            return []
+        return list(nlp.pipe(texts, batch_size=max(1, len(texts))))
 
     @property
     def nlp(self):
