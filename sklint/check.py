@@ -48,6 +48,10 @@ def run_check(paths: Sequence[str], config: Config, fmt: str = "text", output: O
                    f"it is never printed. Give a file: --format {fmt} --output report.{fmt}", err=True)
         return EXIT_ERROR
     files, missing = collect(paths, config)
+    if not files and not missing and not changed_since:
+        click.echo(f"sklint: no files to check in {', '.join(paths)}: nothing there that sklint reads, "
+                   "or everything is excluded by the configuration", err=True)
+        return EXIT_ERROR
     if changed_since:
         from .gitchanges import changed_files
         try:

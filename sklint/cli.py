@@ -46,8 +46,23 @@ class DefaultGroup(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in LAZY_COMMANDS \
                 and args[0] not in ("--help", "-h", "--version"):
+            near = _near_command(args[0], self.list_commands(ctx))
+            if near:
+                click.echo(f"sklint: '{args[0]}' is neither a command nor a file or folder here; "
+                           f"did you mean `sklint {near}`? (`sklint --help` lists the commands)", err=True)
+                ctx.exit(EXIT_ERROR)
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+
+def _near_command(word: str, commands: list[str]) -> Optional[str]:
+    """A mistyped command ("chek"): a word that is no existing path, has no path separator or
+    extension, and is close to a command name."""
+    if word.startswith("-") or os.path.exists(word) or any(c in word for c in "/\\.") or len(word) < 3:
+        return None
+    import difflib
+    near = difflib.get_close_matches(word.lower(), commands, n=1, cutoff=0.6)
+    return near[0] if near else None
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -144,3 +144,33 @@ def test_docs_rules_md_is_generated_from_the_registry():
         "docs/rules.md is stale: run `sklint rules --markdown > docs/rules.md`"
     for r in reg.rules:
         assert r.policy.strip(), f"{r.code} cites no policy clause"
+
+
+# -- errors a person understands (issue 17, item 6) ----------------------------------------------
+
+def test_an_empty_folder_is_an_error_that_says_so(tmp_path):
+    (tmp_path / "empty").mkdir()
+    r = sklint("check", str(tmp_path / "empty"))
+    assert r.returncode == 2
+    assert "no files to check" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_mistyped_command_says_did_you_mean(tmp_path):
+    (tmp_path / "note.txt").write_text("Minibus keys are on the hook.\n", encoding="utf-8")
+    r = sklint("chek", "note.txt", cwd=tmp_path)
+    assert r.returncode == 2 and "did you mean `sklint check`" in r.stderr
+    # a missing file whose name is no command stays a missing file
+    r = sklint("minutes-march.txt", cwd=tmp_path)
+    assert r.returncode == 2 and "no such file" in r.stdout + r.stderr and "did you mean" not in r.stderr
+    # a real file named like a command is checked, not corrected
+    (tmp_path / "chek").write_text("Nothing personal here.\n", encoding="utf-8")
+    r = sklint("chek", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_an_empty_text_file_is_info_not_an_error(tmp_path):
+    (tmp_path / "blank.txt").write_text("", encoding="utf-8")
+    r = sklint("check", "--format", "json", str(tmp_path / "blank.txt"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    f = json.loads(r.stdout)["files"][0]
+    assert not f.get("error") and [x["severity"] for x in f["findings"]] == ["info"]

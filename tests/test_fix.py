@@ -416,3 +416,27 @@ def test_load_unsupported():
     with pytest.raises(Unfixable, match="cannot be fixed"):
         load(b"%PDF-1.4", "x.pdf")
     assert isinstance(load(make_docx(), "a.docx"), DocxDoc)
+
+
+def _cli(args):
+    import os
+    import subprocess
+    import sys
+    return subprocess.run([sys.executable, "-m", "sklint", *args], capture_output=True, text=True,
+                          env={**os.environ, **ENV}, timeout=300)
+
+
+def test_fix_carries_on_past_a_missing_path(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "note.txt").write_text("Please ring Tobiah Quennell's gran about Saturday.\n", encoding="utf-8")
+    r = _cli(["fix", str(tmp_path / "nope.txt"), str(src), "--output", str(tmp_path / "out"),
+              "--register", str(tmp_path / "reg.sqlite")])
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "nope.txt: no such file or folder" in r.stderr and "Traceback" not in r.stderr
+    fixed = (tmp_path / "out" / "note.txt").read_text(encoding="utf-8")
+    assert "Quennell" not in fixed and "SKC-" in fixed
+    (tmp_path / "empty").mkdir()
+    r = _cli(["fix", str(tmp_path / "empty"), "--output", str(tmp_path / "out2"),
+              "--register", str(tmp_path / "reg.sqlite")])
+    assert r.returncode == 2 and "no files to fix" in r.stderr

@@ -44,8 +44,11 @@ def codes(msg, part=None):
 # -- unreadable ----------------------------------------------------------------------------------
 
 def test_empty_file():
-    assert "empty" in one_line_error(b"", "a.txt")
+    # an empty text file is nothing to check (an info note), an empty .docx is a broken file
     assert "empty" in one_line_error(b"", "a.docx")
+    msg = read_bytes(b"", "a.txt", Config())
+    assert not msg.parts and [n.code for n in msg.notes] == ["not-inspected"]
+    assert "empty" in msg.notes[0].message
 
 
 def test_binary_junk():

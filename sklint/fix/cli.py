@@ -99,9 +99,14 @@ def fix(paths, output, in_place, backup, show_diff, register_path, key_file, gen
         _fail("choose exactly one of --output DIR, --in-place --backup DIR or --diff")
     if in_place and not backup:
         _fail("--in-place needs --backup DIR for the originals")
-    for p in paths:
-        if not Path(p).exists():
-            _fail(f"{p}: no such file or folder")
+    status = EXIT_OK
+    missing = [p for p in paths if not Path(p).exists()]
+    for p in missing:  # one line each, and the other paths are still fixed (as `check` does)
+        click.echo(f"{p}: no such file or folder", err=True)
+        status = EXIT_ERROR
+    paths = tuple(p for p in paths if p not in missing)
+    if not paths:
+        sys.exit(EXIT_ERROR)
     config = _config(config_path, paths)
     try:
         opts = options_from(config.section("fix"), generalise_categories)
@@ -162,9 +167,12 @@ def fix(paths, output, in_place, backup, show_diff, register_path, key_file, gen
             rel = f.relative_to(base).as_posix() if base.is_dir() else f.name
             files.append((f, str(f), rel))
 
+    if not files:
+        click.echo(f"sklint: no files to fix in {', '.join(paths)}: nothing there that sklint reads, "
+                   "or everything is excluded by the configuration", err=True)
+        sys.exit(EXIT_ERROR)
     engine = Engine(config)
     fixer = Fixer(engine, reg, secret, opts)
-    status = EXIT_OK
     preps = [fixer.prepare(f, shown) for f, shown, _ in files]
     floor = max([p.max_code for p in preps], default=0)
     done = []
