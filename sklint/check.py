@@ -1,6 +1,7 @@
 """`sklint check`: discover files, run the pipeline, report, and choose the exit status."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Optional, Sequence
@@ -37,8 +38,13 @@ def collect(paths: Sequence[str], config: Config) -> tuple[list[Path], list[File
     return files, missing
 
 
+def on_own_terminal(output: Optional[str]) -> bool:
+    """Stdout is a person's terminal: not a file, not a pipe, not a CI job."""
+    return output is None and sys.stdout.isatty() and not os.environ.get("CI")
+
+
 def run_check(paths: Sequence[str], config: Config, fmt: str = "text", output: Optional[str] = None,
-              show_matches: bool = False, jobs: int = 1, baseline: Optional[str] = None,
+              show_matches: Optional[bool] = False, jobs: int = 1, baseline: Optional[str] = None,
               changed_since: Optional[str] = None, colour: Optional[bool] = None) -> int:
     if fmt not in FORMATS:
         click.echo(f"sklint: unknown format {fmt!r} (choose from {', '.join(FORMATS)})", err=True)
@@ -86,7 +92,13 @@ def run_check(paths: Sequence[str], config: Config, fmt: str = "text", output: O
     results = missing + results
     if colour is None:
         colour = output is None and sys.stdout.isatty()
-    text = FORMATS[fmt](results, show_matches=show_matches, colour=colour)
+    own = fmt == "text" and on_own_terminal(output)
+    if show_matches is None:  # shown to the person holding the document, hidden anywhere else
+        show_matches = own
+    if fmt == "text":
+        text = FORMATS[fmt](results, show_matches=show_matches, colour=colour, frames=own)
+    else:
+        text = FORMATS[fmt](results, show_matches=show_matches, colour=colour)
     if output:
         out = Path(output)
         if fmt in FILE_ONLY:  # the page holds the documents' text: readable by the owner only

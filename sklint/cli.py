@@ -97,7 +97,9 @@ def _load(config_path: Optional[str], paths: tuple[str, ...]) -> Config:
 @click.option("--format", "fmt", default="text", show_default=True,
               help="Report format: text, json (and sarif, github, junit, html where installed).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
-@click.option("--show-matches", is_flag=True, help="Print the matched text (redacted by default).")
+@click.option("--show-matches/--hide-matches", default=None,
+              help="Print the flagged words (default: shown in the text report on your own terminal, "
+                   "hidden in files, pipes, CI and every machine format).")
 @click.option("--fail-on", type=click.Choice(["info", "warning", "error"]),
               help="Lowest severity that makes the exit status 1 (default: warning).")
 @click.option("--config", "config_path", type=click.Path(), help="Use this config file.")

@@ -56,6 +56,7 @@ class Part:
     blocks: tuple[tuple[int, int], ...] = ()
     filename: Optional[str] = None  # for attachments: the attachment's own file name
     table_headers: tuple[tuple[int, int, str], ...] = ()  # (start, end, column header) per table cell
+    places: tuple[tuple[int, str, int], ...] = ()  # (offset, sheet, row) where each spreadsheet row starts
     _newlines: Optional[list[int]] = field(default=None, init=False, compare=False, repr=False)
 
     def line_col(self, offset: int) -> tuple[int, int]:
@@ -156,6 +157,11 @@ class Finding:
     source: str = ""  # which detector: pattern, ner, lexicon, rule, ingest
     # why the message shows this is no disclosure (sklint.context.CONTEXTS), when it does
     context: Optional[str] = None
+    # where a person finds it in the document ("page 3", "sheet 'Referrals', cell B4"), and the
+    # line of text around it (text, start, end of the match in it): shown on a person's own
+    # terminal only, never written by a machine format (sklint.locate)
+    where: Optional[str] = None
+    frame: Optional[tuple[str, int, int]] = field(default=None, compare=False, repr=False)
 
     def with_(self, **kw) -> "Finding":
         return replace(self, **kw)

@@ -19,6 +19,7 @@ from .detect.names import detect_persons
 from .detect.ner import NlpEngine
 from .detect.patterns import detect_identifiers
 from .ingest import IngestError, read_bytes, read_path
+from .locate import describe
 from .ingest._common import DEFAULT_LIMITS
 from .model import FileResult, Finding, Message
 from .registry import Registry, load_registry
@@ -287,6 +288,7 @@ def _compatible(outer: Finding, inner: Finding) -> bool:
     return False
 
 
+
 def with_position(message: Message, f: Finding) -> Finding:
     if f.start is None or f.line is not None:
         return f
@@ -294,7 +296,7 @@ def with_position(message: Message, f: Finding) -> Finding:
     if part is None:
         return f
     line, col = part.line_col(f.start)
-    return f.with_(line=line, column=col, quoted=f.quoted or part.is_quoted(f.start, f.end))
+    return describe(part, f.with_(line=line, column=col, quoted=f.quoted or part.is_quoted(f.start, f.end)))
 
 
 def _order(message: Message):

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from .config import Config
+from .locate import describe
 from .model import FileResult, Finding, Message, Part
 
 SPLIT_CHARS = 50_000        # a part at least this long is split across the workers (jobs > 1)
@@ -192,7 +193,7 @@ def place(message: Message, findings: list[Finding]) -> list[Finding]:
             continue
         p = message.part(f.part)
         line, col = li.line_col(f.start)
-        out.append(f.with_(line=line, column=col, quoted=f.quoted or p.is_quoted(f.start, f.end)))
+        out.append(describe(p, f.with_(line=line, column=col, quoted=f.quoted or p.is_quoted(f.start, f.end))))
     return out
 
 

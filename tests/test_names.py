@@ -299,3 +299,17 @@ def test_a_place_word_that_is_a_family_name_after_an_unusual_given_name_is_a_per
     got = matches("Please add Yeon-hee Park to the Saturday list.")
     assert any(m.startswith("Yeon-hee") and "Park" in m for m in got), got
     assert not matches("We met by the bandstand in Victoria Park on Sunday.")
+
+
+def test_a_name_in_a_tables_first_column_is_data_not_a_header(tmp_path):
+    import docx
+    from sklint.pipeline import Engine
+    d = docx.Document()
+    d.add_paragraph("Contacts for the Saturday trip")
+    t = d.add_table(rows=2, cols=2)
+    t.cell(0, 0).text, t.cell(0, 1).text = "Name", "Role"
+    t.cell(1, 0).text, t.cell(1, 1).text = "Ottoline Brackenbury", "grandmother"
+    d.save(tmp_path / "trip.docx")
+    found = {f.match for f in Engine(Config()).check_path(tmp_path / "trip.docx").findings
+             if f.rule == "person-name"}
+    assert "Ottoline Brackenbury" in found, found

@@ -452,8 +452,9 @@ def _cell_candidates(text: str, start: int, end: int, cands: _Cands,
             pe -= 1
         if not w.words or w.end < pe:
             continue  # the cell holds more than a name ("Designated Safeguarding Lead")
-        if len(w.words) == 1 and _key(w.words[0]) in lower_words and \
-                not known_first(w.words[0]):
+        if len(w.words) == 1 and not known_first(w.words[0]) and (
+                _key(w.words[0]) in lower_words
+                or is_english_word(w.words[0]) and not known_surname(w.words[0])):
             continue  # an ordinary word ("Emergency")
         cands.add_walk(w, "table", 0.85)
 
@@ -1284,11 +1285,19 @@ def _header_cells(part: Part) -> tuple[list[tuple[int, int]], list[tuple[int, in
     text = part.text
     heads: list[tuple[int, int]] = []
     other: list[tuple[int, int]] = []
+    # A cell's first header is its column's; any after it is its row's (the text of the row's
+    # first cell). A row header is data (the name in a table's first column), not a header cell.
+    column_heads = set()
+    seen = set()
+    for s, e, h in part.table_headers:
+        if (s, e) not in seen:
+            seen.add((s, e))
+            column_heads.add(h or "")
     for s, e, header in part.table_headers:
         h = header or ""
         if not (NAME_HEADER_RE.search(h) and not NOT_NAME_HEADER_RE.search(h)):
             other.append((s, e))
-        hs = text.find(h, max(0, s - 5000), s) if h else -1
+        hs = text.find(h, max(0, s - 5000), s) if h and h in column_heads else -1
         if hs >= 0:
             heads.append((hs, hs + len(h)))
     off = 0

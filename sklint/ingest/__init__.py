@@ -90,7 +90,7 @@ def _read_doc(fmt: str, data: bytes, name: str, ctx: Ctx, pid: str) -> Doc:
 def _part(pid: str, kind: str, doc: Doc, filename: Optional[str] = None) -> Part:
     return Part(id=pid, kind=kind, text=doc.text, media=doc.media, anchors=doc.anchors,
                 quoted=doc.quoted, blocks=doc.blocks, filename=filename,
-                table_headers=doc.table_headers)
+                table_headers=doc.table_headers, places=doc.places)
 
 
 @dataclass

@@ -41,6 +41,7 @@ class Doc:
     table_headers: tuple[tuple[int, int, str], ...] = ()
     anchors: tuple[tuple[int, int, int], ...] = ()
     quoted: tuple[tuple[int, int], ...] = ()
+    places: tuple[tuple[int, str, int], ...] = ()  # (offset, sheet, row): where a spreadsheet row starts
 
 
 @dataclass
@@ -198,6 +199,7 @@ class TextBuilder:
         self.size = 0
         self.blocks: list[tuple[int, int]] = []
         self.headers: list[tuple[int, int, str]] = []
+        self.places: list[tuple[int, str, int]] = []
         self.max_chars = max_chars
         self.sep = sep
         self.truncated = False
@@ -230,7 +232,7 @@ class TextBuilder:
         return "".join(self.chunks)
 
     def doc(self, media: str) -> Doc:
-        return Doc(self.text(), media, tuple(self.blocks), tuple(self.headers))
+        return Doc(self.text(), media, tuple(self.blocks), tuple(self.headers), places=tuple(self.places))
 
 
 def clip(text: str, ctx: Ctx, pid: str) -> str:

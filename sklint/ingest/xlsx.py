@@ -31,13 +31,14 @@ def read_xlsx(data: bytes, name: str, ctx: Ctx, pid: str) -> Doc:
         for ws in wb.worksheets:
             b.add(f"Sheet: {ws.title}")
             header: list[str] | None = None
-            for row in ws.iter_rows(values_only=True):
+            for rown, row in enumerate(ws.iter_rows(values_only=True), start=1):
                 cells = [_cell_text(v) for v in row]
                 while cells and not cells[-1].strip():
                     cells.pop()
                 if not any(c.strip() for c in cells):
                     continue
                 first = True
+                row_at = b.size + (1 if b.chunks else 0)  # after the "\n" that starts the row
                 for ci, c in enumerate(cells):
                     head = header[ci] if header is not None and ci < len(header) else None
                     if not c.strip():
@@ -47,6 +48,8 @@ def read_xlsx(data: bytes, name: str, ctx: Ctx, pid: str) -> Doc:
                         continue
                     b.add(c, head or None, sep="\n" if first else SEP)
                     first = False
+                if not b.truncated:
+                    b.places.append((row_at, ws.title, rown))
                 if header is None:
                     header = [c.strip() for c in cells]
                 if b.truncated:

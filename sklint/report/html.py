@@ -1,9 +1,13 @@
-"""A self-contained HTML review page: each document's text with the findings highlighted and
-explained, for a person reviewing locally. Written only to a file (`--output report.html`).
+"""A self-contained HTML review page, written only to a file (`--output report.html`).
 
-No scripts, no external resources (a Content-Security-Policy forbids them). Matched text is
-replaced by a labelled placeholder unless --show-matches, as in every other format; the rest of
-each document is shown as it is, which is why the page is never printed to a build log.
+By default the page holds no text of the documents at all: for each file, one row per problem
+(two rules on the same words are one row naming both) with the rule, where to find it (part,
+line and column, and "page 3" or "sheet 'Referrals', cell B4" where that means more), what it
+is (the kind of data, never the words), the policy clause and what to do. With --show-matches
+the page shows each document's text with the findings highlighted, and says at its top that it is
+as confidential as the documents themselves.
+
+No scripts, no external resources (a Content-Security-Policy forbids them).
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ section.doc{border:1px solid #ddd;border-radius:6px;margin:20px 0;padding:0 16px
 section.doc h2{font-size:17px;margin:12px 0 4px;word-break:break-all}
 .counts span{margin-right:12px}
 .error-box{background:#fdecea;border-left:4px solid var(--err);padding:8px 12px}
+.warning-box{background:#fff4d6;border-left:4px solid var(--warn);padding:8px 12px}
 h3{font-size:14px;margin:14px 0 4px;color:var(--mute)}
 pre.text{white-space:pre-wrap;word-wrap:break-word;background:#fafafa;border:1px solid #eee;padding:10px;font:13px/1.5 ui-monospace,Menlo,Consolas,monospace;max-height:70vh;overflow:auto}
 mark{padding:0 2px;border-radius:3px}
@@ -56,6 +61,11 @@ def _message_for(r: FileResult) -> Optional[Message]:
         return read_path(Path(r.path), Config())
     except Exception:  # noqa: BLE001 - the page still lists the findings
         return None
+
+
+def _kind_label(f: Finding) -> str:
+    """What was found, without the words: "PERSON", "HEALTH", or the rule's name."""
+    return (f.entity or f.category or f.rule).replace("_", " ").lower()
 
 
 def _clusters(findings: list[tuple[int, Finding]], length: int) -> list[tuple[int, int, list[tuple[int, Finding]]]]:
@@ -99,48 +109,73 @@ def _doc_html(doc_id: int, r: FileResult, show_matches: bool, reg) -> str:
     if r.error:
         out.append(f'<p class="error-box">Could not be read: {_esc(r.error)}</p></section>')
         return "".join(out)
+    from .text import group
     by_sev = {"error": 0, "warning": 0, "info": 0}
-    for f in r.findings:
-        by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
+    for g in group(r.findings):  # one per problem, at its most severe
+        by_sev[g[0].severity] = by_sev.get(g[0].severity, 0) + 1
     out.append(f'<p class="counts"><span>{_esc(r.kind)}</span>'
                f'<span>{by_sev["error"]} error</span><span>{by_sev["warning"]} warning</span>'
                f'<span>{by_sev["info"]} info</span></p>')
-    numbered = list(enumerate(r.findings, 1))
-    msg = _message_for(r)
-    if msg is not None:
-        for part in msg.parts:
-            if not part.text.strip():
-                continue
-            mine = [(n, f) for n, f in numbered if f.part == part.id]
-            out.append(f"<h3>{_esc(part.id)}</h3>")
-            out.append(_part_html(part.text, mine, show_matches, doc_id))
-    else:
-        out.append('<p class="note">The document text could not be shown; its findings follow.</p>')
-    if numbered:
+    groups = group(r.findings)
+    numbered = [(n, f) for n, g in enumerate(groups, 1) for f in g]
+    if show_matches:  # opt-in: the documents' own text, as confidential as the documents
+        msg = _message_for(r)
+        if msg is not None:
+            for part in msg.parts:
+                if not part.text.strip():
+                    continue
+                mine = [(n, f) for n, f in numbered if f.part == part.id]
+                out.append(f"<h3>{_esc(part.id)}</h3>")
+                out.append(_part_html(part.text, mine, show_matches, doc_id))
+        else:
+            out.append('<p class="note">The document text could not be shown; its findings follow.</p>')
+    if groups:
         out.append('<h3>Findings</h3><table class="findings"><thead><tr><th>#</th><th>where</th>'
-                   '<th>rule</th><th>severity</th><th>what</th><th>why (policy)</th></tr></thead><tbody>')
-        for n, f in numbered:
+                   '<th>rule</th><th>severity</th><th>what</th><th>why (policy)</th><th>what to do</th>'
+                   '</tr></thead><tbody>')
+        for n, g in enumerate(groups, 1):
+            f = g[0]
             where = _esc(f.part) + (f" {f.line}:{f.column}" if f.line is not None else "")
-            rule = reg.get(f.code) if reg else None
-            policy = _esc(rule.policy) if rule else ""
-            what = _esc(safe_message(f, show_matches))
-            m = shown(f, show_matches)
-            if m:
-                what += f" <code>{_esc(m)}</code>"
+            if f.where:
+                where += f"<br>{_esc(f.where)}"
+            rules = [reg.get(x.code) if reg else None for x in g]
+            policy = "<br>".join(dict.fromkeys(_esc(x.policy) for x in rules if x is not None))
+            if show_matches:
+                what = "<br>".join(dict.fromkeys(_esc(safe_message(x, True)) for x in g))
+                what += f" <code>{_esc(shown(f, True))}</code>" if f.match else ""
+            else:
+                what = "<br>".join(dict.fromkeys(_esc(x.rule.replace("-", " ")) for x in g))
+                what += f" <em>({_esc(_kind_label(f))}, hidden)</em>" if f.match else ""
+                if f.context:
+                    from ..context import REASONS
+                    what += f"<br><em>{_esc(f.severity)}: {_esc(REASONS.get(f.context, f.context))}</em>"
             if f.quoted:
                 what += " <em>(in quoted reply)</em>"
+            todo = "<br>".join(dict.fromkeys(_esc(_advice(x, rule)) for x, rule in zip(g, rules)
+                                             if _advice(x, rule)))
             if show_matches and f.suggestion:
-                what += f"<br>suggestion: <code>{_esc(f.suggestion)}</code>"
-            link = (f'<a href="#m{doc_id}-{n}">{where}</a>' if f.start is not None else where)
-            out.append(f'<tr id="f{doc_id}-{n}"><td>{n}</td><td>{link}</td>'
-                       f'<td><a href="{_esc(rule_url(f.code))}">{_esc(f.code)}</a> {_esc(f.rule)}</td>'
+                todo += f"<br>suggestion: <code>{_esc(f.suggestion)}</code>"
+            link = (f'<a href="#m{doc_id}-{n}">{where}</a>' if f.start is not None and show_matches else where)
+            codes = " ".join(f'<a href="{_esc(rule_url(x.code))}">{_esc(x.code)}</a> {_esc(x.rule)}'
+                             for x in dict((x.code, x) for x in g).values())
+            out.append(f'<tr id="f{doc_id}-{n}"><td>{n}</td><td>{link}</td><td>{codes}</td>'
                        f'<td class="sev-{_esc(f.severity)}">{_esc(f.severity)}</td><td>{what}</td>'
-                       f'<td>{policy}</td></tr>')
+                       f'<td>{policy}</td><td>{todo}</td></tr>')
         out.append("</tbody></table>")
     else:
         out.append('<p class="note">No findings.</p>')
     out.append("</section>")
     return "".join(out)
+
+
+def _advice(f: Finding, rule) -> str:
+    """What to do, in the rule's own words: the advice after the first ';' of its message
+    ("keep it in the secure notes system"), else the rule's suggested replacement."""
+    msg = f.message or ""
+    if ";" in msg:
+        return msg.split(";", 1)[1].split(" (info:", 1)[0].strip()
+    sugg = (rule.data.get("suggestion") if rule is not None else None) or ""
+    return f"replace it: {sugg}" if sugg else ""
 
 
 def render(results: Iterable[FileResult], show_matches: bool = False, colour: bool = False) -> str:
@@ -150,11 +185,20 @@ def render(results: Iterable[FileResult], show_matches: bool = False, colour: bo
     except Exception:  # noqa: BLE001
         reg = None
     results = list(results)
-    n_find = sum(len(r.findings) for r in results)
+    from .text import group
+    n_find = sum(len(group(r.findings)) for r in results)
     docs = "".join(_doc_html(i, r, show_matches, reg) for i, r in enumerate(results, 1))
-    hidden = ("" if show_matches else
-              '<p class="note">Matched text is hidden. Run again with <code>--show-matches</code> '
-              'to see it highlighted.</p>')
+    if show_matches:
+        hidden = ('<p class="warning-box"><strong>This page shows the documents\' text and the '
+                  'flagged words: it is as confidential as the documents themselves.</strong> Keep it '
+                  'on this computer, do not email or upload it, and delete it after review.</p>')
+        lead = "This page contains the documents' text."
+    else:
+        hidden = ('<p class="note">The documents\' text is not on this page: each problem is named by '
+                  'its rule, where it is and what kind of data it is. To review with the text '
+                  'highlighted, run again with <code>--show-matches</code> (that page is as '
+                  'confidential as the documents).</p>')
+        lead = "This page holds no text of the documents; still, it names the files checked."
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -165,6 +209,6 @@ def render(results: Iterable[FileResult], show_matches: bool = False, colour: bo
         f"<style>{CSS}</style></head><body>"
         f'<header class="top"><h1>sklint review</h1><p class="note">sklint {__version__}: '
         f"{len(results)} file{'s' if len(results) != 1 else ''}, {n_find} "
-        f"finding{'s' if n_find != 1 else ''}. This page contains the documents' text: keep it "
-        f"private and delete it after review.</p>{hidden}</header><main>{docs}</main></body></html>\n"
+        f"finding{'s' if n_find != 1 else ''}. {lead}</p>{hidden}</header><main>{docs}</main>"
+        "</body></html>\n"
     )
