@@ -124,7 +124,11 @@ def baseline(paths, output, config_path, jobs):
         for m in missing:
             click.echo(f"sklint baseline: {m.path}: {m.error}", err=True)
         sys.exit(2)
-    results = check_files(files, config, jobs=jobs)
+    from .cli import _nearest
+    done = {}
+    for cfg, group in _nearest(config_path).groups(files):  # each file with its own config
+        done.update(zip(group, check_files(group, cfg, jobs=jobs)))
+    results = [done[f] for f in files]
     unread = [r for r in results if r.error]
     for r in unread:
         click.echo(f"sklint baseline: {r.path}: error: {r.error}", err=True)

@@ -8,7 +8,7 @@ from typing import Optional, Sequence
 
 import click
 
-from .config import Config
+from .config import Config, ConfigError
 from .discover import iter_files
 from .model import SEVERITY_RANK, FileResult, not_fully_read
 from .report import FILE_ONLY, FORMATS
@@ -45,7 +45,10 @@ def on_own_terminal(output: Optional[str]) -> bool:
 
 def run_check(paths: Sequence[str], config: Config, fmt: str = "text", output: Optional[str] = None,
               show_matches: Optional[bool] = False, jobs: int = 1, baseline: Optional[str] = None,
-              changed_since: Optional[str] = None, colour: Optional[bool] = None) -> int:
+              changed_since: Optional[str] = None, colour: Optional[bool] = None,
+              configs=None) -> int:
+    """Check the paths. `config` finds the files (excludes, root); `configs`, when given, is
+    each file's own configuration (config.NearestConfig), else `config` serves every file."""
     if fmt not in FORMATS:
         click.echo(f"sklint: unknown format {fmt!r} (choose from {', '.join(FORMATS)})", err=True)
         return EXIT_ERROR
@@ -68,15 +71,31 @@ def run_check(paths: Sequence[str], config: Config, fmt: str = "text", output: O
         files = [f for f in files if f.resolve() in changed]
     from .runner import check_files
     allow_hits: set[str] = set()
-    results = _check_with_progress(check_files, files, config, jobs, allow_hits)
+    try:
+        groups = configs.groups(files) if configs is not None else [(config, files)]
+    except ConfigError as exc:
+        click.echo(f"sklint: {exc}", err=True)
+        return EXIT_ERROR
+    if len(groups) == 1:
+        results = _check_with_progress(check_files, groups[0][1], groups[0][0], jobs, allow_hits)
+    else:  # each file with its own configuration, reported in the order found
+        done: dict[Path, FileResult] = {}
+        for cfg, group in groups:
+            for f, r in zip(group, _check_with_progress(check_files, group, cfg, jobs, allow_hits)):
+                done[f] = r
+        results = [done[f] for f in files]
+    fail_on_of = {str(f): cfg.fail_on for cfg, group in groups for f in group} if len(groups) > 1 else {}
     if not changed_since and files:
         from .suppress import allowlist_entries
-        unused = [e for e in allowlist_entries(config) if e not in allow_hits]
-        if unused:
-            shown = ", ".join(unused[:10]) + (f" and {len(unused) - 10} more" if len(unused) > 10 else "")
-            click.echo(f"sklint: {len(unused)} of {len(allowlist_entries(config))} allowlist entries "
-                       f"matched nothing in the files checked ({shown}); remove them if they are "
-                       "stale", err=True)
+        for cfg, _group in groups:
+            entries = allowlist_entries(cfg)
+            unused = [e for e in entries if e not in allow_hits]
+            if unused:
+                shown = ", ".join(unused[:10]) + (f" and {len(unused) - 10} more" if len(unused) > 10 else "")
+                where = f" of {cfg.path}" if cfg.path and len(groups) > 1 else ""
+                click.echo(f"sklint: {len(unused)} of {len(entries)} allowlist entries{where} "
+                           f"matched nothing in the files checked ({shown}); remove them if they are "
+                           "stale", err=True)
     if baseline:
         from .baseline import filter_baseline
         try:
@@ -110,6 +129,9 @@ def run_check(paths: Sequence[str], config: Config, fmt: str = "text", output: O
         out.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+    if fail_on_of:  # each file's findings against its own configuration's fail-on
+        codes = [exit_code([r], fail_on_of.get(str(r.path), config.fail_on)) for r in results]
+        return EXIT_ERROR if EXIT_ERROR in codes else max(codes, default=EXIT_OK)
     return exit_code(results, config.fail_on)
 
 

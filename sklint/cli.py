@@ -116,21 +116,31 @@ def check(paths, fmt, output, show_matches, fail_on, config_path, jobs, select, 
     from .check import run_check
     if not paths:
         paths = (".",)
-    config = _load(config_path, paths)
-    overrides = {}
-    if fail_on:
-        overrides["fail_on"] = fail_on
-    if select:
-        overrides["select"] = tuple(select)
-    if extend_select:
-        overrides["extend_select"] = config.extend_select + tuple(extend_select)
-    if ignore:
-        overrides["ignore"] = config.ignore + tuple(ignore)
-    if overrides:
-        config = config.with_(**overrides)
+
+    def adjust(config: Config) -> Config:  # the command line's options, over each file's config
+        overrides = {}
+        if fail_on:
+            overrides["fail_on"] = fail_on
+        if select:
+            overrides["select"] = tuple(select)
+        if extend_select:
+            overrides["extend_select"] = config.extend_select + tuple(extend_select)
+        if ignore:
+            overrides["ignore"] = config.ignore + tuple(ignore)
+        return config.with_(**overrides) if overrides else config
+
+    config = adjust(_load(config_path, paths))
     code = run_check(paths, config, fmt=fmt, output=output, show_matches=show_matches, jobs=jobs,
-                     baseline=baseline, changed_since=changed_since, colour=color)
+                     baseline=baseline, changed_since=changed_since, colour=color,
+                     configs=_nearest(config_path, adjust))
     sys.exit(code)
+
+
+def _nearest(config_path: Optional[str], adjust=None):
+    """Each file's own configuration (the nearest config file), or --config for all."""
+    from .config import NearestConfig
+    from .registry import load_registry
+    return NearestConfig(config_path, adjust, known_rules=set(load_registry().by_name))
 
 
 @main.command("eval")
@@ -142,16 +152,24 @@ def eval_cmd(corpus, verbose, config_path, jobs):
     """Score sklint on a labelled corpus (documents with NAME.gold.json beside them)."""
     from .evaluate import corpus_documents, evaluate, format_report, load_gold
     from .runner import check_files
-    config = load_config(config_path) if config_path else Config()
     pairs = corpus_documents(Path(corpus))
     if not pairs:
         _fail(f"{corpus}: no labelled documents (NAME.gold.json beside NAME.ext)")
-    results = check_files([d for d, _ in pairs], config, jobs=jobs)
+    # each document with its own configuration: --config for all, else the nearest config file
+    done = {}
+    configured = bool(config_path)
+    try:
+        for cfg, group in _nearest(config_path).groups([d for d, _ in pairs]):
+            configured = configured or bool(cfg.path)
+            done.update(zip(group, check_files(group, cfg, jobs=jobs)))
+    except ConfigError as exc:
+        _fail(str(exc))
+    results = [done[d] for d, _ in pairs]
     golds = [load_gold(g) for _, g in pairs]
     # verdicts: every email alone with no configuration, as a new user would run it
     emails = [i for i, (d, _) in enumerate(pairs) if d.suffix.lower() == ".eml"]
-    plain = results if not config_path else check_files([pairs[i][0] for i in emails], Config(), jobs=jobs)
-    by_index = dict(zip(emails, plain if config_path else [results[i] for i in emails]))
+    plain = results if not configured else check_files([pairs[i][0] for i in emails], Config(), jobs=jobs)
+    by_index = dict(zip(emails, plain if configured else [results[i] for i in emails]))
     res = evaluate(((r, gd, d.name) for r, (d, _), gd in zip(results, pairs, golds)),
                    ((by_index[i], golds[i], pairs[i][0]) for i in emails))
     click.echo(format_report(res, verbose), nl=False)

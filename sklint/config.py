@@ -303,3 +303,42 @@ def load(explicit: Optional[str] = None, start: Optional[Path] = None,
 
 def env_flag(name: str) -> bool:
     return os.environ.get(name, "").lower() in ("1", "true", "yes")
+
+
+class NearestConfig:
+    """The configuration of each file: the nearest config file above it, as ruff does (so a
+    folder's own sklint.toml applies to its files whatever folder the run starts from), or the
+    one given with --config for every file. `adjust` applies the command line's options to each.
+    Each config file is read once per run."""
+
+    def __init__(self, explicit: Optional[str], adjust=None, known_rules: Optional[set[str]] = None):
+        self.explicit = explicit
+        self.adjust = adjust or (lambda c: c)
+        self.known_rules = known_rules
+        self._by_file: dict[Optional[Path], Config] = {}
+
+    def __call__(self, file: Path) -> Config:
+        if self.explicit:
+            key = None
+        else:
+            key = find_config_file(Path(file).resolve().parent)
+            if key is None:  # no config file: defaults, with this file's repository as its root
+                root = _repo_root(Path(file).resolve().parent)
+                key = Path(f"<defaults>/{root}") if root else None
+        if key not in self._by_file:
+            if self.explicit:
+                cfg = load(self.explicit, known_rules=self.known_rules)
+            elif key is None or str(key).startswith("<defaults>"):
+                cfg = load(None, Path(file).resolve().parent, known_rules=self.known_rules)
+            else:
+                cfg = load(str(key), known_rules=self.known_rules)
+            self._by_file[key] = self.adjust(cfg)
+        return self._by_file[key]
+
+    def groups(self, files) -> list[tuple[Config, list[Path]]]:
+        """The files grouped by their configuration, in the order the groups first appear."""
+        out: dict[int, tuple[Config, list[Path]]] = {}
+        for f in files:
+            cfg = self(f)
+            out.setdefault(id(cfg), (cfg, []))[1].append(f)
+        return list(out.values())

@@ -71,3 +71,66 @@ def test_invalid_toml_is_a_config_error(tmp_path):
     p.write_text("fail-on = \n")
     with pytest.raises(ConfigError, match="not valid TOML"):
         load(str(p))
+
+
+# -- each file its own configuration (issue 17, item 2) --------------------------------------------
+
+def _two_folders(tmp_path):
+    import subprocess as _sp  # noqa: F401
+    office = tmp_path / "office"
+    other = tmp_path / "other"
+    office.mkdir()
+    other.mkdir()
+    (office / "sklint.toml").write_text(
+        '[organisation]\nstaff = ["Perpetua Langridge"]\npublic-contacts = ["01539 720777"]\n',
+        encoding="utf-8")
+    text = ("Perpetua Langridge will ring Ezekiel Fairbrother about the trip; "
+            "the office line is 01539 720777.\n")
+    (office / "office-note.txt").write_text(text, encoding="utf-8")
+    (other / "other-note.txt").write_text(text, encoding="utf-8")
+    return office, other
+
+
+def _matches(stdout: str, path_part: str) -> set[str]:
+    import json as _json
+    out = set()
+    for f in _json.loads(stdout)["files"]:
+        if path_part in f["path"]:
+            out |= {x["match"] for x in f["findings"] if x["severity"] != "info"}
+    return out
+
+
+def test_check_uses_each_files_nearest_config_wherever_the_run_starts(tmp_path):
+    import subprocess
+    import sys
+    office, other = _two_folders(tmp_path)
+    r = subprocess.run([sys.executable, "-m", "sklint", "check", "--format", "json", "--show-matches",
+                        str(other / "other-note.txt"), str(office / "office-note.txt")],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert r.returncode == 1, r.stderr
+    inside, outside = _matches(r.stdout, "office"), _matches(r.stdout, "other")
+    assert "Ezekiel Fairbrother" in inside and "Ezekiel Fairbrother" in outside
+    assert "Perpetua Langridge" not in inside and "01539 720777" not in inside
+    assert "Perpetua Langridge" in outside  # the other folder has no such config
+    # --config gives one configuration to every file
+    r = subprocess.run([sys.executable, "-m", "sklint", "check", "--format", "json", "--show-matches",
+                        "--config", str(office / "sklint.toml"), str(other / "other-note.txt")],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert "Perpetua Langridge" not in _matches(r.stdout, "other")
+
+
+def test_fix_uses_each_files_nearest_config(tmp_path):
+    import os
+    import subprocess
+    import sys
+    office, other = _two_folders(tmp_path)
+    env = {**os.environ, "SKLINT_REGISTER_KEY": "test-register-key-0123456789abcdef",
+           "SKLINT_REVEAL_PASSPHRASE": ""}
+    r = subprocess.run([sys.executable, "-m", "sklint", "fix", str(other), str(office), "--output",
+                        str(tmp_path / "out"), "--register", str(tmp_path / "reg.sqlite")],
+                       capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    texts = [p.read_text(encoding="utf-8") for p in (tmp_path / "out").rglob("*.txt")]
+    kept = [t for t in texts if "Perpetua Langridge" in t]
+    assert len(texts) == 2 and len(kept) == 1, texts  # kept in the office folder's copy only
+    assert "01539 720777" in kept[0] and all("Fairbrother" not in t for t in texts)

@@ -171,12 +171,26 @@ def fix(paths, output, in_place, backup, show_diff, register_path, key_file, gen
         click.echo(f"sklint: no files to fix in {', '.join(paths)}: nothing there that sklint reads, "
                    "or everything is excluded by the configuration", err=True)
         sys.exit(EXIT_ERROR)
-    engine = Engine(config)
-    fixer = Fixer(engine, reg, secret, opts)
-    preps = [fixer.prepare(f, shown) for f, shown, _ in files]
-    floor = max([p.max_code for p in preps], default=0)
+    # each file with its own configuration (the nearest config file, or --config for all): the
+    # staff and public contacts one folder's config allows are not rewritten there
+    from ..cli import _nearest
+    from ..config import ConfigError
+    configs = _nearest(config_path)
+    fixers: dict[int, Fixer] = {}
+
+    def fixer_for(f: Path) -> Fixer:
+        cfg = configs(f)
+        if id(cfg) not in fixers:
+            fixers[id(cfg)] = Fixer(Engine(cfg), reg, secret, opts)
+        return fixers[id(cfg)]
+
+    try:
+        preps = [(fixer_for(f), fixer_for(f).prepare(f, shown)) for f, shown, _ in files]
+    except ConfigError as exc:
+        _fail(str(exc))
+    floor = max([p.max_code for _, p in preps], default=0)
     done = []
-    for (f, shown, rel), prep in zip(files, preps):
+    for (f, shown, rel), (fixer, prep) in zip(files, preps):
         out = fixer.fix(prep, floor, want_diff=show_diff)
         if out.error:
             click.echo(f"{shown}: {out.error}", err=True)
