@@ -347,13 +347,42 @@ def test_in_place_with_backup(tmp_path):
     assert oct((tmp_path / "bak" / "r.txt").stat().st_mode & 0o777) == "0o600"
 
 
-def test_needs_register_and_key(tmp_path):
-    (tmp_path / "r.txt").write_text(REFERRAL)
-    r = run(["fix", str(tmp_path / "r.txt"), "--output", str(tmp_path / "o")])
-    assert r.exit_code == 2 and "register" in r.output
-    r = run(["fix", str(tmp_path / "r.txt"), "--output", str(tmp_path / "o"), "--register",
-             str(tmp_path / "x.sqlite")], env={"SKLINT_REGISTER_KEY": ""})
-    assert r.exit_code == 2 and "key" in r.output
+def test_first_fix_makes_its_own_register_and_key_and_says_where(tmp_path):
+    """Issue 17: no register, no key, no ceremony: the first run creates both in the user's data
+    folder (the key readable by the user only), a second run gives the same codes, and
+    --no-register writes nothing there."""
+    import os
+    import stat
+    import subprocess
+    import sys
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if k not in ("SKLINT_REGISTER_KEY",)}
+    env.update({"SKLINT_DATA_DIR": str(data), "SKLINT_REVEAL_PASSPHRASE": ""})
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "r.txt").write_text(REFERRAL)
+
+    def fix(*args):
+        return subprocess.run([sys.executable, "-m", "sklint", "fix", *args], capture_output=True,
+                              text=True, env=env, cwd=tmp_path, timeout=300)
+
+    r = fix(str(tmp_path / "a"), "--output", str(tmp_path / "o1"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    key, register = data / "register.key", data / "register.sqlite"
+    assert key.is_file() and register.is_file()
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and stat.S_IMODE(register.stat().st_mode) == 0o600
+    assert str(key) in r.stderr and str(register) in r.stderr
+    first = (tmp_path / "o1" / "r.txt").read_text()
+    r = fix(str(tmp_path / "a"), "--output", str(tmp_path / "o2"))
+    assert r.returncode == 0 and (tmp_path / "o2" / "r.txt").read_text() == first
+    assert "created" not in r.stderr
+    before = sorted(p.name for p in data.iterdir())
+    r = fix(str(tmp_path / "a"), "--output", str(tmp_path / "o3"), "--no-register")
+    assert r.returncode == 0 and "SKC-" in (tmp_path / "o3" / "r.txt").read_text()
+    assert sorted(p.name for p in data.iterdir()) == before
+    # a register somewhere else with no key given and none in the data folder: a clear error
+    key.unlink()
+    r = fix(str(tmp_path / "a"), "--output", str(tmp_path / "o4"), "--register", str(register))
+    assert r.returncode == 2 and "key" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_generalise_categories(tmp_path):
@@ -440,3 +469,30 @@ def test_fix_carries_on_past_a_missing_path(tmp_path):
     r = _cli(["fix", str(tmp_path / "empty"), "--output", str(tmp_path / "out2"),
               "--register", str(tmp_path / "reg.sqlite")])
     assert r.returncode == 2 and "no files to fix" in r.stderr
+
+
+def test_an_attachment_fix_cannot_rewrite_is_left_out_and_the_rest_is_fixed(tmp_path):
+    """Issue 17: an .ics invite naming a child no longer stops the whole message."""
+    import email
+    from email import policy
+    from email.message import EmailMessage
+    m = EmailMessage()
+    m["From"], m["To"] = "Jo Bell <jo@riverbend.org.uk>", "Sam Hale <sam@eastshire.gov.uk>"
+    m["Subject"], m["Date"] = "Review", "Mon, 07 Dec 2026 09:00:00 +0000"
+    m.set_content("Hello,\n\nTobiah Quennell's review is on Friday; the invite is attached.\n")
+    ics = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Review for Tobiah Quennell\r\n"
+           "DTSTART:20261211T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    m.add_attachment(ics.encode(), maintype="text", subtype="calendar", filename="invite.ics")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "review.eml").write_bytes(bytes(m))
+    r = _cli(["fix", str(src), "--output", str(tmp_path / "out"), "--register", str(tmp_path / "reg.sqlite")])
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "invite.ics: left out" in r.stdout and ".ics files cannot be fixed" in r.stdout
+    out = (tmp_path / "out" / "review.eml").read_bytes()
+    assert b"Quennell" not in out
+    fixed = email.message_from_bytes(out, policy=policy.default)
+    assert "SKC-" in fixed.get_body().get_content()
+    atts = list(fixed.iter_attachments())
+    assert [a.get_filename() for a in atts] == ["invite.ics.removed.txt"]
+    assert "removed by sklint fix" in atts[0].get_content()

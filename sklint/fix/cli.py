@@ -24,6 +24,31 @@ def _config(config_path: Optional[str], paths: tuple[str, ...]):
     return _load(config_path, paths)
 
 
+def data_dir() -> Path:
+    """Where sklint keeps a person's own register and its key: $SKLINT_DATA_DIR, else the
+    platform's user data folder (~/.local/share/sklint, %LOCALAPPDATA%\\sklint, ~/Library/...)."""
+    env = os.environ.get("SKLINT_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+    return Path(platformdirs.user_data_dir("sklint", appauthor=False))
+
+
+def _default_secret(create: bool) -> Optional[bytes]:
+    """The register key kept in the data folder (mode 0600), made on first use."""
+    import secrets
+    from .register import _write_private
+    path = data_dir() / "register.key"
+    if path.is_file():
+        return load_secret(str(path))
+    if not create:
+        return None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write_private(path, secrets.token_urlsafe(32).encode("ascii") + b"\n")
+    click.echo(f"sklint: created the register key {path} (readable by you only).", err=True)
+    return load_secret(str(path))
+
+
 def _register_path(option: Optional[str], config) -> Optional[str]:
     if option:
         return option
@@ -78,12 +103,18 @@ def _announce_new(reg: Register, passphrase: Optional[bytes]) -> None:
               help="The pseudonym register (SQLite); default: `register` in the config.")
 @click.option("--key-file", type=click.Path(dir_okay=False),
               help="File holding the register key (default: $SKLINT_REGISTER_KEY).")
+@click.option("--no-register", is_flag=True,
+              help="One-off codes for this run only: no register is read or written.")
 @click.option("--generalise-categories", is_flag=True,
               help='Replace special-category detail with a generic phrase ("has a health condition").')
 @click.option("--config", "config_path", type=click.Path(), help="Use this config file.")
-def fix(paths, output, in_place, backup, show_diff, register_path, key_file, generalise_categories,
-        config_path):
+def fix(paths, output, in_place, backup, show_diff, register_path, key_file, no_register,
+        generalise_categories, config_path):
     """Write pseudonymised copies: people become SKC codes, other identifiers are generalised.
+
+    The same person gets the same code in every document and every run: codes are kept in an
+    encrypted register, by default in your user data folder (made on first use, with its key;
+    --register and --key-file, or the config, choose others). --no-register gives one-off codes.
 
     Formats: .txt, .md, .html, .docx, .eml, .csv, .xlsx. Other files are reported as not fixable
     (exit status 2) and the rest are still processed.
@@ -128,27 +159,34 @@ def fix(paths, output, in_place, backup, show_diff, register_path, key_file, gen
             if Path(p).is_dir() and Path(p).resolve() == out_dir.resolve():
                 _fail(f"--output {output}: is the folder being fixed (use --in-place --backup DIR for that)")
 
-    # the register
-    reg_path = _register_path(register_path, config)
+    # the register: the one named, else the person's own in their data folder (made on first use)
+    reg_path = None if no_register else (_register_path(register_path, config)
+                                         or str(data_dir() / "register.sqlite"))
     try:
         secret = load_secret(key_file)
+        if secret is None and reg_path and not no_register and not show_diff:
+            secret = _default_secret(create=not Path(reg_path).exists())
+        elif secret is None and show_diff and reg_path and Path(reg_path).exists():
+            secret = _default_secret(create=False)
     except RegisterError as exc:
         _fail(str(exc))
     if reg_path and out_dir is not None and is_within(Path(reg_path), out_dir):
         _fail(f"the register {reg_path} is inside the output folder; keep it out of published content")
     passphrase = None
     try:
-        if show_diff:
+        if no_register:  # one-off codes: an in-memory register with a key that dies with the run
+            import secrets as _secrets
+            reg = Register.open(None, _secrets.token_bytes(32), prefix=opts["prefix"])
+            secret = reg.secret
+        elif show_diff:
             if reg_path and Path(reg_path).exists():
                 reg = Register.open(reg_path, secret, readonly=True, prefix=opts["prefix"])
             else:
                 reg = Register.open(None, secret, prefix=opts["prefix"])
         else:
-            if not reg_path:
-                _fail("sklint fix needs a pseudonym register: --register PATH, or `register = \"PATH\"` "
-                      "in the config")
             if secret is None:
-                _fail("sklint fix needs the register key: set SKLINT_REGISTER_KEY or use --key-file")
+                _fail(f"the register {reg_path} needs its key: set SKLINT_REGISTER_KEY, use --key-file, "
+                      f"or put it in {data_dir() / 'register.key'}")
             if not Path(reg_path).exists():
                 passphrase = _passphrase_for_new_key()
             reg = Register.open(reg_path, secret, create=True, passphrase=passphrase, prefix=opts["prefix"])

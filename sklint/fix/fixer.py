@@ -127,6 +127,7 @@ class Fixer:
                 by_part.setdefault(f.part, []).append(f)
         unfixable = doc.all_unfixable() if isinstance(doc, EmlDoc) else {}
         problems = []
+        left_out: dict[str, str] = {}  # attachment -> why it is replaced by a note
         for pid, fs in by_part.items():
             if pid in groups:
                 prep.findings[pid] = fs
@@ -134,10 +135,23 @@ class Fixer:
                 continue
             owner = _owner(pid, groups)
             if owner is not None:  # e.g. an archive member inside an attachment we do rewrite
-                problems.append(f"{pid}: inside {owner}, which sklint fix cannot rewrite member by member")
+                why = f"{pid[len(owner) + 1:]} inside it cannot be rewritten member by member"
+                target = owner
             else:
                 why = unfixable.get(pid) or "sklint fix cannot rewrite this part"
+                target = pid
+            if isinstance(doc, EmlDoc) and target.startswith(("attachment:", "body/")):
+                left_out.setdefault(target, f"{why} ({len(fs)} finding{'s' if len(fs) != 1 else ''} in it)")
+            else:
                 problems.append(f"{pid}: {why}")
+        # an email is rewritten where it can be; an attachment it cannot rewrite that holds
+        # personal data is left out (replaced by a note saying why), never passed on as it was
+        for target, why in left_out.items():
+            if not doc.remove(target, why):
+                problems.append(f"{target}: {why}")
+            else:
+                for k in [k for k in prep.findings if k == target or k.startswith(target + "/")]:
+                    del prep.findings[k]
         if problems:
             prep.error = "cannot be fixed: " + "; ".join(problems) + \
                 " (remove or convert the attachment, then fix again)"
@@ -160,7 +174,7 @@ class Fixer:
         nums = [int(m.group(1)) for t in texts for m in self.code_re.finditer(t)]
         prep.max_code = max(nums, default=0)
         for k in parts:
-            if k not in groups and k not in ("headers",):
+            if k not in groups and k not in ("headers",) and k not in left_out:
                 doc.notes.append(f"{k}: read by sklint but not rewritten (nothing to fix in it)")
         prep.doc = doc
         return prep

@@ -486,6 +486,12 @@ class _Att:
         self.name = name  # the name as the message gives it
         self.new_name = name
         self.doc = doc
+        self.removed: Optional[str] = None  # why it was replaced by a note, when it was
+
+
+_REMOVED_NOTE = ("This attachment ({name}) was removed by sklint fix: {why}. It held personal data "
+                 "that sklint fix cannot rewrite in this format. Share it through the secure system, "
+                 "or convert it to a format sklint fix rewrites and fix it again.\n")
 
 
 class EmlDoc(FixDoc):
@@ -624,6 +630,25 @@ class EmlDoc(FixDoc):
                 out += a.doc.all_groups()
         return out
 
+    def remove(self, pid: str, why: str) -> bool:
+        """Replace the attachment `pid` (here or in a nested message) by a short text note
+        saying why it was left out. True when it was found."""
+        for a in self.atts:
+            if a.pid == pid:
+                a.removed, a.doc = why, None
+                self.notes.append(f"{pid}: left out and replaced by a note: {why}")
+                return True
+            if isinstance(a.doc, EmlDoc) and a.doc.remove(pid, why):
+                self.notes.extend(a.doc.notes[-1:])
+                return True
+        return False
+
+    def changed(self) -> bool:
+        return super().changed() or self._any_removed()
+
+    def _any_removed(self) -> bool:
+        return any(a.removed or (isinstance(a.doc, EmlDoc) and a.doc._any_removed()) for a in self.atts)
+
     def all_unfixable(self) -> dict[str, str]:
         out = dict(self.unfixable)
         for a in self.atts:
@@ -649,6 +674,11 @@ class EmlDoc(FixDoc):
         for leaf in self.leaves + self.alt_leaves:
             leaf.write()
         for a in self.atts:
+            if a.removed:
+                name = a.name or "attachment"
+                a.part.set_content(_REMOVED_NOTE.format(name=name, why=a.removed), subtype="plain",
+                                   disposition="attachment", filename=safe_filename(name + ".removed.txt"))
+                continue
             if isinstance(a.doc, EmlDoc):
                 a.doc._apply()
                 if a.new_name != a.name:
