@@ -95,6 +95,13 @@ INFO_RULES: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 
+def _yaml_load(text: str):
+    """Safe YAML, with libyaml's C loader where PyYAML was built with it (about 8 times faster
+    than the pure-Python one: the rule files are read at every start)."""
+    loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader
+    return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+
+
 def rules_dir() -> Path:
     """The folder of rule data: `rules/` in a checkout, `sklint/ruledata` when installed."""
     here = Path(__file__).resolve().parent
@@ -136,7 +143,7 @@ class Registry:
 def _load_yaml_rules(folder: Path, kind: str) -> list[Rule]:
     out = []
     for f in sorted(folder.glob("*.yaml")):
-        data: dict[str, Any] = yaml.safe_load(f.read_text(encoding="utf-8"))
+        data: dict[str, Any] = _yaml_load(f.read_text(encoding="utf-8"))
         out.append(Rule(
             code=data["code"], name=data["name"], severity=data.get("severity", "warning"),
             kind=kind, policy=data.get("policy", ""), summary=data.get("summary", ""),
@@ -158,7 +165,7 @@ def load_registry(folder: Optional[str] = None) -> Registry:
             p = base / "messages" / f"{name}.yaml"
             data: dict = {}
             if p.is_file():
-                data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+                data = _yaml_load(p.read_text(encoding="utf-8")) or {}
                 doc = data.get("doc", "")
             rules.append(Rule(code, name, sev, kind, policy, summary, doc, data=data))
     return Registry(rules)

@@ -152,3 +152,38 @@ def test_numpy_blas_only_on_one_openblas_thread():
         assert out.returncode == 0, out.stderr[-2000:]
         no_openblas = out.stdout.split()[1]
         assert out.stdout.strip() == blis.format(no_openblas), threads
+
+
+def test_spacy_is_imported_without_its_command_line_yet_keeps_it():
+    """ner.import_spacy skips spacy.cli at start-up (issue 17, start time); a later import of
+    spacy.cli gets the real module."""
+    import subprocess
+    import sys
+    code = ("import sys; from sklint.detect.ner import import_spacy; sp = import_spacy(); "
+            "print('spacy.cli.download' in sys.modules); import spacy.cli; "
+            "print(callable(spacy.cli.download))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["False", "True"]
+
+
+def test_word_lists_cached_on_disk_are_the_lists_and_a_damaged_cache_is_rebuilt(tmp_path):
+    import subprocess
+    import sys
+    code = ("import sys, json; import sklint.detect.name_lexicon as L; "
+            "print(json.dumps([len(L.first_names()), len(L.surnames()), len(L.english_words()), "
+            "len(L.given_syllables()), sorted(L.english_words())[:3]]))")
+    env_off = {**__import__("os").environ, "SKLINT_NO_CACHE": "1"}
+    env_on = {**__import__("os").environ, "SKLINT_CACHE_DIR": str(tmp_path)}
+    env_on.pop("SKLINT_NO_CACHE", None)
+    run = lambda env: subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,  # noqa: E731
+                                     env=env, timeout=300)
+    plain = run(env_off)
+    first, second = run(env_on), run(env_on)
+    assert plain.returncode == first.returncode == second.returncode == 0, plain.stderr + first.stderr
+    assert plain.stdout == first.stdout == second.stdout
+    files = sorted(tmp_path.glob("*.marshal"))
+    assert len(files) == 3
+    for f in files:
+        f.write_bytes(b"not marshal data")
+    assert run(env_on).stdout == plain.stdout

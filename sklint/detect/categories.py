@@ -116,6 +116,7 @@ class _Compiled:
         self.cat_cues: dict[str, dict[str, Optional[re.Pattern]]] = {}
         self.penalties: dict[str, dict[str, float]] = {}
         by_cat = {}
+        pat_source: dict[str, tuple[str, str]] = {}
         # named word lists, pooled over every category file, used in patterns and cues as
         # {{name}}: one alternation, longest first ("Sri Lankan" before "Sri")
         lists: dict[str, list[str]] = {}
@@ -141,8 +142,8 @@ class _Compiled:
                     p = {"pattern": p}
                 name = f"p{len(pats)}"
                 pat = x(p["pattern"])
-                re.compile(pat, re.I)  # fail early, naming nothing else
                 pats.append(f"(?P<{name}>(?:{pat})(?!\\w))")
+                pat_source[name] = (rule.name, p["pattern"])
                 self.entries[name] = _Entry(cat, rule.code, rule.name, rule.severity,
                                             float(p.get("weight", 1.0)), p["pattern"])
             for k, v in (d.get("shared_context") or {}).items():
@@ -163,7 +164,15 @@ class _Compiled:
             for t in terms:
                 self.trie.add(t, _Entry(cat, rule.code, rule.name, rule.severity, 1.0, t))
         # the shared lookbehind is written once, in front (see _alternation)
-        self.patterns = re.compile("(?<!\\w)(?:" + "|".join(pats) + ")", re.I) if pats else None
+        try:
+            self.patterns = re.compile("(?<!\\w)(?:" + "|".join(pats) + ")", re.I) if pats else None
+        except re.error:  # name the pattern at fault (each is compiled alone only now: it is slow)
+            for name, (rule_name, src) in pat_source.items():
+                try:
+                    re.compile(self.expand(src), re.I)
+                except re.error as exc:
+                    raise re.error(f"{rule_name}: bad pattern {src!r}: {exc}") from None
+            raise
         self.anchors = _alternation(shared.get("anchors", ()))
         self.not_anchors = _alternation(shared.get("not_anchors", ()))
         self.negation = _alternation(shared.get("negation", ()))

@@ -38,12 +38,40 @@ class NerModelError(RuntimeError):
     """The configured NER model is missing or is not the pipeline it claims to be."""
 
 
+def import_spacy():
+    """`import spacy` without its command line. spaCy's `__init__` imports `spacy.cli` (download,
+    init, debug, package: about 0.25 s of a cold start) only to offer `spacy.info`; a checker
+    never runs them. The first import here stands a placeholder in for `spacy.cli` and removes it
+    again afterwards, so a later `import spacy.cli` (the benchmarks' Presidio, say) gets the real
+    one."""
+    import sys
+    if "spacy" in sys.modules:
+        return sys.modules["spacy"]
+    import types
+    stub = types.ModuleType("spacy.cli")
+    stub.__path__ = []  # a package with nothing in it
+    info = types.ModuleType("spacy.cli.info")
+    info.info = lambda *a, **k: None  # what spacy/__init__ takes from it
+    placed = {n: m for n, m in (("spacy.cli", stub), ("spacy.cli.info", info)) if n not in sys.modules}
+    sys.modules.update(placed)
+    try:
+        import spacy
+    finally:
+        for name, mod in placed.items():
+            if sys.modules.get(name) is mod:
+                del sys.modules[name]
+        sp = sys.modules.get("spacy")
+        if sp is not None and getattr(sp, "cli", None) is stub:
+            delattr(sp, "cli")
+    return spacy
+
+
 def _load(model: str):
     with _LOCK:
         if model in _CACHE:
             return _CACHE[model]
         try:
-            import spacy
+            spacy = import_spacy()
         except ImportError as exc:  # pragma: no cover - spaCy is a hard dependency
             raise NerModelError(f"spaCy is not installed: {exc}") from None
         try:
@@ -75,7 +103,7 @@ def _load_parser(model: str):
     with _LOCK:
         if key in _CACHE:
             return _CACHE[key]
-    import spacy
+    spacy = import_spacy()
     reg = getattr(getattr(spacy, "util", None), "registry", None)
     ep = getattr(reg, "_entry_point_factories", None)
     exclude = ["ner", "lemmatizer", "attribute_ruler", "senter"]
