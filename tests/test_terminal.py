@@ -89,3 +89,12 @@ def test_two_rules_on_the_same_words_are_one_entry(files):
     lines = [ln for ln in out.splitlines() if "[epilepsy]" in ln]
     assert len(lines) == 1, out
     assert "SK201 health" in lines[0] and "SK303 sensitive-detail-in-email" in lines[0]
+
+
+def test_the_readme_examples_on_a_terminal():
+    root = Path(__file__).resolve().parent.parent
+    out = on_tty(["check", "--no-color", "examples/"], root)
+    assert "examples/draft-referral.eml:" in out and "examples/funding-report.md:" in out
+    framed = [ln for ln in out.splitlines() if ln.lstrip().startswith("|") and "^" in ln]
+    assert framed, out  # each problem's words marked under its line
+    assert "[PERSON:" not in out  # shown, not redacted, on the person's own screen
