@@ -53,8 +53,8 @@ def run_check(paths: Sequence[str], config: Config, fmt: str = "text", output: O
         click.echo(f"sklint: unknown format {fmt!r} (choose from {', '.join(FORMATS)})", err=True)
         return EXIT_ERROR
     if fmt in FILE_ONLY and not output:
-        click.echo(f"sklint: --format {fmt} writes a review page that contains the documents' text; "
-                   f"it is never printed. Give a file: --format {fmt} --output report.{fmt}", err=True)
+        click.echo(f"sklint: --format {fmt} writes a review page (with --show-matches, the documents' "
+                   f"text); it is never printed. Give a file: --format {fmt} --output report.{fmt}", err=True)
         return EXIT_ERROR
     files, missing = collect(paths, config)
     if not files and not missing and not changed_since:
@@ -120,7 +120,7 @@ def run_check(paths: Sequence[str], config: Config, fmt: str = "text", output: O
         text = FORMATS[fmt](results, show_matches=show_matches, colour=colour)
     if output:
         out = Path(output)
-        if fmt in FILE_ONLY:  # the page holds the documents' text: readable by the owner only
+        if fmt in FILE_ONLY:  # the page names the files (and with --show-matches holds their text): owner only
             out.touch(mode=0o600, exist_ok=True)
             try:
                 out.chmod(0o600)
