@@ -109,7 +109,7 @@ def baseline(paths, output, config_path, jobs):
     Needs SKLINT_BASELINE_KEY (a secret; the file stores keyed hashes only).
     """
     from .check import collect
-    from .cli import _load
+    from .config import ConfigError, load_for
     from .runner import check_files
     try:
         key = require_key()
@@ -118,15 +118,19 @@ def baseline(paths, output, config_path, jobs):
         sys.exit(2)
     if not paths:
         paths = (".",)
-    config = _load(config_path, paths)
+    try:
+        config = load_for(config_path, paths)
+    except ConfigError as exc:
+        click.echo(f"sklint baseline: {exc}", err=True)
+        sys.exit(2)
     files, missing = collect(paths, config)
     if missing:
         for m in missing:
             click.echo(f"sklint baseline: {m.path}: {m.error}", err=True)
         sys.exit(2)
-    from .cli import _nearest
+    from .config import nearest
     done = {}
-    for cfg, group in _nearest(config_path).groups(files):  # each file with its own config
+    for cfg, group in nearest(config_path).groups(files):  # each file with its own config
         done.update(zip(group, check_files(group, cfg, jobs=jobs)))
     results = [done[f] for f in files]
     unread = [r for r in results if r.error]

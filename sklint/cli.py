@@ -9,7 +9,7 @@ from typing import Optional
 import click
 
 from . import __version__
-from .config import Config, ConfigError, load as load_config
+from .config import Config, ConfigError, nearest
 from .model import SEVERITY_RANK
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -80,13 +80,9 @@ def _fail(msg: str) -> None:
 
 
 def _load(config_path: Optional[str], paths: tuple[str, ...]) -> Config:
-    from .registry import load_registry
-    start = Path(paths[0]) if paths else Path.cwd()
-    if not start.exists():
-        start = Path.cwd()
+    from .config import load_for
     try:
-        known = set(load_registry().by_name)
-        return load_config(config_path, start if start.is_dir() else start.parent, known_rules=known)
+        return load_for(config_path, paths)
     except ConfigError as exc:
         _fail(str(exc))
         raise  # unreachable
@@ -132,15 +128,8 @@ def check(paths, fmt, output, show_matches, fail_on, config_path, jobs, select, 
     config = adjust(_load(config_path, paths))
     code = run_check(paths, config, fmt=fmt, output=output, show_matches=show_matches, jobs=jobs,
                      baseline=baseline, changed_since=changed_since, colour=color,
-                     configs=_nearest(config_path, adjust))
+                     configs=nearest(config_path, adjust))
     sys.exit(code)
-
-
-def _nearest(config_path: Optional[str], adjust=None):
-    """Each file's own configuration (the nearest config file), or --config for all."""
-    from .config import NearestConfig
-    from .registry import load_registry
-    return NearestConfig(config_path, adjust, known_rules=set(load_registry().by_name))
 
 
 @main.command("eval")
@@ -159,7 +148,7 @@ def eval_cmd(corpus, verbose, config_path, jobs):
     done = {}
     configured = bool(config_path)
     try:
-        for cfg, group in _nearest(config_path).groups([d for d, _ in pairs]):
+        for cfg, group in nearest(config_path).groups([d for d, _ in pairs]):
             configured = configured or bool(cfg.path)
             done.update(zip(group, check_files(group, cfg, jobs=jobs)))
     except ConfigError as exc:

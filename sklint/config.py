@@ -342,3 +342,22 @@ class NearestConfig:
             cfg = self(f)
             out.setdefault(id(cfg), (cfg, []))[1].append(f)
         return list(out.values())
+
+
+def known_rule_names() -> set[str]:
+    from .registry import load_registry
+    return set(load_registry().by_name)
+
+
+def load_for(config_path: Optional[str], paths: tuple[str, ...]) -> Config:
+    """The run's configuration: --config, else the nearest config file of the first path
+    (which decides the files found: excludes, the repository root). Raises ConfigError."""
+    start = Path(paths[0]) if paths else Path.cwd()
+    if not start.exists():
+        start = Path.cwd()
+    return load(config_path, start if start.is_dir() else start.parent, known_rules=known_rule_names())
+
+
+def nearest(config_path: Optional[str], adjust=None) -> NearestConfig:
+    """Each file's own configuration (the nearest config file), or --config for all."""
+    return NearestConfig(config_path, adjust, known_rules=known_rule_names())

@@ -174,3 +174,23 @@ def test_an_empty_text_file_is_info_not_an_error(tmp_path):
     assert r.returncode == 0, r.stdout + r.stderr
     f = json.loads(r.stdout)["files"][0]
     assert not f.get("error") and [x["severity"] for x in f["findings"]] == ["info"]
+
+
+def test_nothing_but_the_entry_points_imports_the_command_line():
+    """Issue 18: no circle of imports through cli.py (cli -> check -> baseline -> cli was one):
+    the layers below the command line never import it."""
+    import ast
+    pkg = ROOT / "sklint"
+    offenders = []
+    for path in pkg.rglob("*.py"):
+        if path.name == "__main__.py" or path == pkg / "cli.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                mod = node.module or ""
+                target = ("." * node.level) + mod
+                if mod == "cli" and node.level and path.parent == pkg and node.level == 1 \
+                        or mod == "cli" and node.level == 2 and path.parent.parent == pkg \
+                        or mod == "sklint.cli":
+                    offenders.append(f"{path.relative_to(ROOT)}: from {target} import ...")
+    assert not offenders, offenders

@@ -20,8 +20,11 @@ def _fail(msg: str) -> None:
 
 
 def _config(config_path: Optional[str], paths: tuple[str, ...]):
-    from ..cli import _load
-    return _load(config_path, paths)
+    from ..config import ConfigError, load_for
+    try:
+        return load_for(config_path, paths)
+    except ConfigError as exc:
+        _fail(str(exc))
 
 
 def data_dir() -> Path:
@@ -211,9 +214,8 @@ def fix(paths, output, in_place, backup, show_diff, register_path, key_file, no_
         sys.exit(EXIT_ERROR)
     # each file with its own configuration (the nearest config file, or --config for all): the
     # staff and public contacts one folder's config allows are not rewritten there
-    from ..cli import _nearest
-    from ..config import ConfigError
-    configs = _nearest(config_path)
+    from ..config import ConfigError, nearest
+    configs = nearest(config_path)
     fixers: dict[int, Fixer] = {}
 
     def fixer_for(f: Path) -> Fixer:
