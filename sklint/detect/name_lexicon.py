@@ -9,14 +9,12 @@ line in rules/names/first-names.txt.
 """
 from __future__ import annotations
 
-import hashlib
-import marshal
-import os
 import re
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+
+from ..diskcache import disk_cached
 
 TITLES = {
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lady", "lord",
@@ -175,58 +173,9 @@ def _extra_file_names() -> set[str]:
 
 
 _LOCK = threading.Lock()
-_CACHE_FORMAT = 1
-
-
-def _cache_dir() -> Optional[Path]:
-    """Where the word lists, once read, are kept for the next run: $SKLINT_CACHE_DIR, else the
-    platform's user cache folder; None when SKLINT_NO_CACHE is set."""
-    if os.environ.get("SKLINT_NO_CACHE"):
-        return None
-    env = os.environ.get("SKLINT_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    try:
-        import platformdirs
-    except ImportError:  # pragma: no cover - a declared dependency
-        return None
-    return Path(platformdirs.user_cache_dir("sklint", appauthor=False))
-
-
-def _disk_cached(name: str, packages: tuple[str, ...], build):
-    """`build()`, kept on disk between runs (marshal: plain data only, nothing is executed on
-    load) under a key made of the packages' versions and this module's and the extra name
-    file's size and time, so an upgrade or an edit rebuilds it. Reading the lists from their
-    packages costs about 0.25 s of every start; the cached copy about 0.05 s."""
-    base = _cache_dir()
-    if base is None:
-        return build()
-    try:
-        from importlib.metadata import version
-        here = Path(__file__).resolve()
-        extra = here.parent.parent.parent / "rules" / "names" / "first-names.txt"
-        stamp = [name, _CACHE_FORMAT] + [version(p) for p in packages] + [
-            (str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in (here, extra) if f.is_file()]
-        key = hashlib.blake2b(repr(stamp).encode("utf-8"), digest_size=10).hexdigest()
-    except Exception:  # noqa: BLE001 - no key, no cache: read the lists as before
-        return build()
-    path = base / f"{name}-{key}.marshal"
-    try:
-        got = marshal.loads(path.read_bytes())
-        parts = got if isinstance(got, tuple) else (got,)
-        if parts and all(isinstance(x, frozenset) for x in parts):
-            return got
-    except (OSError, EOFError, ValueError, TypeError):
-        pass  # missing or damaged: build it again
-    value = build()
-    try:
-        base.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(value))
-        os.replace(tmp, path)
-    except (OSError, ValueError):
-        pass
-    return value
+# what the cached lists are made of besides their packages: this module and the extra names
+_EXTRA_SOURCES = (Path(__file__).resolve(),
+                  Path(__file__).resolve().parent.parent.parent / "rules" / "names" / "first-names.txt")
 
 
 @lru_cache(maxsize=1)
@@ -244,7 +193,7 @@ _SYLLABLES: set[str] = set()
 def first_names() -> frozenset[str]:
     """Lower-cased given names (gazetteer). Loaded once per process; empty if unavailable."""
     with _LOCK:
-        names, syllables = _disk_cached("first-names", ("gender-guesser",), _read_first_names)
+        names, syllables = disk_cached("first-names", ("gender-guesser",), _read_first_names, _EXTRA_SOURCES)
         _SYLLABLES.update(syllables)
         return names
 
@@ -352,7 +301,7 @@ def surnames() -> frozenset[str]:
     shipped by the `names` package (MIT). Read lazily, once per process; empty if unavailable.
     Many are also ordinary words ("Brown", "Hill"): callers pair this list with context."""
     with _LOCK:
-        return _disk_cached("surnames", ("names",), _read_surnames)
+        return disk_cached("surnames", ("names",), _read_surnames, _EXTRA_SOURCES)
 
 
 def _read_surnames() -> frozenset[str]:
@@ -389,7 +338,7 @@ def english_words() -> frozenset[str]:
     Proper nouns of that list (capitalised there) are left out. Read lazily, once per process;
     empty if unavailable, in which case every word counts as possibly a name."""
     with _LOCK:
-        return _disk_cached("english-words", ("english-words",), _read_english_words)
+        return disk_cached("english-words", ("english-words",), _read_english_words, _EXTRA_SOURCES)
 
 
 def _read_english_words() -> frozenset[str]:
