@@ -366,7 +366,12 @@ _ROLE_AFTER = re.compile(
     r"(?:[\w'’-]+\s+){0,3}?" + _ROLE + r"\b", re.I)
 _ROLE_BEFORE = re.compile(
     r"\b" + _ROLE + r"\s*(?:,|:|-|–)?\s*(?:(?:is|was)\s+)?$", re.I)
-_ROLE_NEXT_LINE = re.compile(r"^(?:[ \t]*\n)?[ \t]*(?:[\w'’-]+[ \t]+){0,3}?" + _ROLE + r"\b", re.I)
+# the role alone on the next line, or followed by the role-holder's contact labels or employer
+# ("Project Manager", "Designated Safeguarding Lead Email: ...", "Family Worker, Riverbend"),
+# never a field label ("Social worker: Fiona Grant" names someone else)
+_ROLE_NEXT_LINE = re.compile(
+    r"^(?:[ \t]*\n)?[ \t]*(?:[\w'’-]+[ \t]+){0,3}?" + _ROLE +
+    r"\b[ \t]*(?:$|\n|,|[|–—-][ \t]|(?:e-?mail|email|tel|phone|mobile|mob|m|t|e)\b[ \t]*:)", re.I)
 _ROLE_LINE = re.compile(r"(?im)^\s*(?:>\s*)*(?:[\w'’&-]+\s+){0,4}?" + _ROLE + r"\b[^\n]{0,60}$")
 
 

@@ -234,3 +234,11 @@ def test_verdict_targets(corpus):
     r = subprocess.run([sys.executable, "-m", "sklint", "eval", str(corpus)], capture_output=True, text=True)
     recall, _, _, rate, _, _, noise = _verdict_numbers(r.stdout.strip().splitlines()[-1])
     assert float(recall) >= 0.97 and float(rate) <= 0.10 and int(noise) <= 16, r.stdout[-400:]
+
+
+def test_a_field_label_on_the_next_line_is_no_role_of_the_name_before_it(tmp_path, engine):
+    doc = tmp_path / "form.txt"
+    doc.write_text("Referral notes\nChild: Tobiah Quennell\nSocial worker: Fiona Grant\n"
+                   "Tobiah has missed school twice this month and his gran is worried.\n", encoding="utf-8")
+    got = by_match(engine.check_path(doc).findings, "Tobiah Quennell")
+    assert got and got[0].severity in HOLD and got[0].context is None
