@@ -24,10 +24,10 @@ import unicodedata
 from typing import Iterable, Optional
 
 from ..model import Finding, Message, Part
-from .name_lexicon import (COUNTRIES, given_syllables, EPONYMOUS_CONDITIONS, GROUP_WORDS, JOB_SLOT_WORDS, JOB_WORDS, MONTHS,
+from .name_lexicon import (COUNTRIES, EPONYMOUS_CONDITIONS, GROUP_WORDS, JOB_SLOT_WORDS, JOB_WORDS, MONTHS,
                            NOT_NAMES, ORG_WORDS, PLACE_ORG_PREFIX, PLACE_ORG_SUFFIX, POST_NOMINALS,
                            RELATIONS, ROLE_WORDS, SALUTATIONS, TITLES, UP, common_first_names,
-                           english_words, first_names, surnames, uk_places)
+                           english_words, first_names, given_syllables, surnames, uk_places)
 
 CODE, RULE, ENTITY = "SK101", "person-name", "PERSON"
 

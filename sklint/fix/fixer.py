@@ -135,7 +135,7 @@ class Fixer:
                 continue
             owner = _owner(pid, groups)
             if owner is not None:  # e.g. an archive member inside an attachment we do rewrite
-                why = f"{pid[len(owner) + 1:]} inside it cannot be rewritten member by member"
+                why = "a file inside it cannot be rewritten member by member"
                 target = owner
             else:
                 why = unfixable.get(pid) or "sklint fix cannot rewrite this part"

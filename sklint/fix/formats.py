@@ -674,8 +674,8 @@ class EmlDoc(FixDoc):
         for leaf in self.leaves + self.alt_leaves:
             leaf.write()
         for a in self.atts:
-            if a.removed:
-                name = a.name or "attachment"
+            if a.removed:  # its name as swept by the fix (a name in a file name is rewritten too)
+                name = a.new_name or a.name or "attachment"
                 a.part.set_content(_REMOVED_NOTE.format(name=name, why=a.removed), subtype="plain",
                                    disposition="attachment", filename=safe_filename(name + ".removed.txt"))
                 continue
