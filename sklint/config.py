@@ -316,20 +316,25 @@ class NearestConfig:
         self.adjust = adjust or (lambda c: c)
         self.known_rules = known_rules
         self._by_file: dict[Optional[Path], Config] = {}
+        self._key_of_dir: dict[Path, Optional[Path]] = {}
 
     def __call__(self, file: Path) -> Config:
+        folder = Path(file).resolve().parent
         if self.explicit:
             key = None
+        elif folder in self._key_of_dir:  # a folder's files share its lookup
+            key = self._key_of_dir[folder]
         else:
-            key = find_config_file(Path(file).resolve().parent)
+            key = find_config_file(folder)
             if key is None:  # no config file: defaults, with this file's repository as its root
-                root = _repo_root(Path(file).resolve().parent)
+                root = _repo_root(folder)
                 key = Path(f"<defaults>/{root}") if root else None
+            self._key_of_dir[folder] = key
         if key not in self._by_file:
             if self.explicit:
                 cfg = load(self.explicit, known_rules=self.known_rules)
             elif key is None or str(key).startswith("<defaults>"):
-                cfg = load(None, Path(file).resolve().parent, known_rules=self.known_rules)
+                cfg = load(None, folder, known_rules=self.known_rules)
             else:
                 cfg = load(str(key), known_rules=self.known_rules)
             self._by_file[key] = self.adjust(cfg)
