@@ -571,7 +571,6 @@ def _same_sex_partners(text: str, sents: list[tuple[int, int]], rule: tuple[str,
 
 _PERSON_PRONOUNS = frozenset({"i", "me", "he", "him", "she", "her", "they", "them", "us", "we",
                               "someone", "somebody", "myself", "himself", "herself"})
-_OBJECT_PRONOUNS = frozenset({"me", "him", "her", "them", "us"})
 _MAX_PARSED = 40  # sentences parsed per part at most (each holds a harm verb)
 
 
