@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -14,70 +13,21 @@ SUPPORTED = {
 
 
 class _GitIgnore:
-    """A small .gitignore matcher: globs, `**`, negation, directory-only and anchored patterns."""
+    """One .gitignore file, matched with `pathspec`'s GitIgnoreSpec (git's own rules: globs,
+    `**`, negation, directory-only and anchored patterns). `ignored` is None when no pattern of
+    this file speaks for the path, so a deeper file's patterns can override a shallower one's."""
 
     def __init__(self, base: Path, lines: Sequence[str]):
+        import pathspec
         self.base = base.resolve()
-        self.rules: list[tuple[re.Pattern[str], bool, bool]] = []  # (regex, negate, dir_only)
-        for raw in lines:
-            line = raw.rstrip("\n")
-            if not line.strip() or line.startswith("#"):
-                continue
-            line = line.rstrip()
-            negate = line.startswith("!")
-            if negate:
-                line = line[1:]
-            dir_only = line.endswith("/")
-            line = line.rstrip("/")
-            anchored = "/" in line
-            line = line.lstrip("/")
-            rx = _glob_to_regex(line)
-            if not anchored:
-                rx = r"(?:.*/)?" + rx
-            self.rules.append((re.compile(rx + r"$"), negate, dir_only))
+        self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
 
     def ignored(self, path: Path, is_dir: bool) -> bool | None:
         try:
             rel = path.resolve().relative_to(self.base).as_posix()
         except ValueError:
             return None
-        verdict = None
-        for rx, negate, dir_only in self.rules:
-            if dir_only and not is_dir:
-                continue
-            if rx.match(rel):
-                verdict = not negate
-        return verdict
-
-
-def _glob_to_regex(glob: str) -> str:
-    out, i = [], 0
-    while i < len(glob):
-        c = glob[i]
-        if glob.startswith("**/", i):
-            out.append(r"(?:.*/)?")
-            i += 3
-            continue
-        if glob.startswith("**", i):
-            out.append(r".*")
-            i += 2
-            continue
-        if c == "*":
-            out.append(r"[^/]*")
-        elif c == "?":
-            out.append(r"[^/]")
-        elif c == "[":
-            j = glob.find("]", i)
-            if j == -1:
-                out.append(re.escape(c))
-            else:
-                out.append(glob[i:j + 1])
-                i = j + 1
-                continue
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return "".join(out)
+        return self.spec.check_file(rel + "/" if is_dir else rel).include
 
 
 def is_excluded(path: Path, patterns: Sequence[str], root: Path | None = None) -> bool:

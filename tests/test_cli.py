@@ -194,3 +194,27 @@ def test_nothing_but_the_entry_points_imports_the_command_line():
                         or mod == "sklint.cli":
                     offenders.append(f"{path.relative_to(ROOT)}: from {target} import ...")
     assert not offenders, offenders
+
+
+def test_folders_are_walked_as_git_would_ignore_them(tmp_path):
+    """Issue 18: the .gitignore matching is pathspec's GitIgnoreSpec; git itself is the oracle."""
+    import shutil as _sh
+    if _sh.which("git") is None:
+        pytest.skip("git is not installed")
+    from sklint.discover import iter_files
+    repo = tmp_path / "site"
+    files = ["a.md", "b.log.txt", "keep.log.txt", "build/out.md", "docs/x/draft.tmp.md",
+             "docs/x/page.md", "top.md", "sub/top.md", "sub/notes/secret.txt", "sub/notes/open.txt",
+             "deep/a/b/c.md", "deep/a/b/skip.md"]
+    for f in files:
+        (repo / f).parent.mkdir(parents=True, exist_ok=True)
+        (repo / f).write_text("text\n", encoding="utf-8")
+    (repo / ".gitignore").write_text("*.log.txt\n!keep.log.txt\nbuild/\n/top.md\ndocs/**/*.tmp.md\n"
+                                     "deep/**/skip.md\n", encoding="utf-8")
+    (repo / "sub" / ".gitignore").write_text("notes/*\n!notes/open.txt\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    listed = subprocess.run(["git", "ls-files", "--others", "--exclude-standard"], cwd=repo,
+                            capture_output=True, text=True, check=True).stdout.split()
+    expected = sorted(p for p in listed if not p.endswith(".gitignore"))
+    walked = sorted(p.relative_to(repo).as_posix() for p in iter_files([str(repo)], ()))
+    assert walked == expected
