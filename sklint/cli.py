@@ -24,6 +24,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("sklint.serve.cli", "serve"),
     "record": ("sklint.serve.cli", "record"),
     "exchange": ("sklint.serve.cli", "exchange"),
+    "addin": ("sklint.addin", "addin"),
 }
 
 

@@ -77,3 +77,17 @@ test("manifest.json and manifest.xml describe the same add-in", async () => {
   const urls = JSON.stringify(rest).match(/https:\/\/[^"/]+/g);
   assert.deepEqual([...new Set(urls)], ["https://localhost:3000"]);
 });
+
+test("`sklint addin package` writes a manifest.json that validates too", () => {
+  const { execFileSync } = require("node:child_process");
+  const os = require("node:os");
+  const python = process.env.SKLINT_PYTHON || path.join(DIR, "..", ".venv", "bin", "python");
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "sklint-addin-"));
+  execFileSync(python, ["-m", "sklint", "addin", "package", "--origin", "https://addin.example.org",
+    "--out", path.join(out, "pkg")], { cwd: path.join(DIR, ".."), stdio: "pipe" });
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, "pkg", "manifest.json"), "utf8"));
+  const { ok, errors } = validate(manifest);
+  assert.ok(ok, JSON.stringify(errors, null, 2));
+  assert.equal(manifest.validDomains[0], "https://addin.example.org");
+  fs.rmSync(out, { recursive: true, force: true });
+});
