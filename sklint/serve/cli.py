@@ -37,13 +37,35 @@ _record_opt = click.option("--record", "record_file", type=click.Path(dir_okay=F
               type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 @_config_opt
 @_record_opt
-def serve(host: str, port: int, log_level: str, config_path: Optional[str], record_file: Optional[str]):
+@click.option("--install", "action", flag_value="install",
+              help="Start the service at every login, for you (systemd user unit, LaunchAgent or "
+                   "Task Scheduler), with these options, and start it now.")
+@click.option("--uninstall", "action", flag_value="uninstall", help="Remove what --install wrote.")
+@click.option("--status", "action", flag_value="status",
+              help="Whether the service runs, its version and its sharing record's health.")
+def serve(host: str, port: int, log_level: str, config_path: Optional[str], record_file: Optional[str],
+          action: Optional[str] = None):
     """Run the pre-send check service for the Outlook add-in.
 
     POST /v1/check takes a raw email (message/rfc822) or the add-in's JSON and answers a
     verdict (send, warn, block) with the findings; POST /v1/record stores a Data Sharing
     Checklist decision; GET /healthz. Message content is never logged.
     """
+    if action:
+        from . import autostart
+        try:
+            plan = autostart.plan(autostart.service_argv(host, port, config_path, record_file))
+        except RuntimeError as exc:
+            raise click.UsageError(str(exc)) from None
+        if action == "status":
+            running, lines = autostart.status(host, port, plan)
+            for line in lines:
+                click.echo(f"sklint serve: {line}")
+            sys.exit(0 if running else 1)
+        lines = autostart.install(plan) if action == "install" else autostart.uninstall(plan)
+        for line in lines:
+            click.echo(f"sklint serve: {line}")
+        sys.exit(0)
     from .app import serve as run
     config = _config(config_path)
     try:
