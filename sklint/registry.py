@@ -1,14 +1,16 @@
 """The rule registry: every rule sklint knows, found by grep.
 
-Identifier and category rules are data (`rules/identifiers/*.yaml`, `rules/categories/*.yaml`);
-message, publication and info rules are listed in MESSAGE_RULES / INFO_RULES below with their
-Python check living in `sklint/rules/<name>.py`. Each YAML rule file has:
+Every rule is one YAML file: identifiers in `rules/identifiers/`, categories in
+`rules/categories/`, message and publication rules in `rules/messages/` (their Python check lives
+in `sklint/rules/`, found by the rule's name), the informational notes in `rules/info/`. Each
+YAML rule file has:
 
     code: SK104                 stable code
     name: uk-phone-number       kebab-case name
     entity: PHONE_NUMBER        or `category: HEALTH`
+    kind: message               for rules/messages: message | publication
     severity: warning           info | warning | error
-    extends: pattern            pattern | ner | lexicon
+    extends: pattern            pattern | ner | lexicon (identifiers and categories)
     policy: "000 §9 ..."        the policy clause it enforces (shared/policies)
     summary: one line
     doc: what it does / why / example
@@ -44,55 +46,6 @@ class Rule:
         """Where this rule's findings are no disclosure, and the severity they get there
         (`contexts:` in the rule's YAML; see sklint/context.py)."""
         return dict(self.data.get("contexts") or {})
-
-
-# Message-level rules (issue 4) and publication rules (issue 6): code, name, severity, policy, summary.
-MESSAGE_RULES: tuple[tuple[str, str, str, str, str], ...] = (
-    ("SK301", "subject-line-leak", "error",
-     "000 §7.3: do not include sensitive clinical/safeguarding details in subject lines",
-     "An identifier or sensitive-category detail in the subject line"),
-    ("SK302", "group-send-without-bcc", "error",
-     "000 §7.3: use BCC for group emails/newsletters",
-     "A group send puts recipients who do not know each other in To or Cc"),
-    ("SK303", "sensitive-detail-in-email", "error",
-     "000 §2 rule 4: no sensitive detail by default in email; use the secure notes system for clinical detail",
-     "Special-category or safeguarding detail in an email body or attachment"),
-    ("SK304", "personal-data-in-attachment", "warning",
-     "000 §7.4: if using attachments, keep minimal information (and §2 rule 1, minimum necessary)",
-     "An attachment carries direct identifiers"),
-    ("SK305", "unprotected-attachment", "warning",
-     "000 §7.3: consider password-protecting attachments containing personal data; 003 §6.4: share securely",
-     "An attachment with personal data is not encrypted or password protected"),
-    ("SK306", "personal-webmail-recipient", "error",
-     "000 §7.1: use charity email accounts for service communications; §7.3: double-check addresses",
-     "Identifying or special-category content addressed to a personal webmail account"),
-    ("SK307", "sender-personal-account", "error",
-     "000 §7.1: use charity email accounts for service communications",
-     "Service mail with personal data sent from a personal webmail account"),
-)
-PUBLICATION_RULES: tuple[tuple[str, str, str, str, str], ...] = (
-    ("SK401", "small-count", "warning",
-     "000 §9: aggregate results (counts/percentages); small counts beside a place or condition identify people",
-     "A count below the disclosure threshold beside a quasi-identifier"),
-    ("SK402", "identifiable-quote", "warning",
-     "000 §9: remove direct identifiers; explicit consent for any story that could identify someone",
-     "A quote attributed to a named or closely described young person"),
-    ("SK403", "web-form-overcollection", "warning",
-     "000 §6: collect only what is needed at sign-up; avoid collecting mentoring/counselling history via web forms",
-     "A web form asks for date of birth, medical or counselling history"),
-)
-INFO_RULES: tuple[tuple[str, str, str, str, str], ...] = (
-    ("SK901", "not-inspected", "info", "000 §2 rule 1: know what you are sharing",
-     "A part holds no text sklint can read (an image, audio, a legacy Office file)"),
-    ("SK902", "encrypted", "info", "003 §6.4: encrypted or password protected",
-     "An encrypted part was recognised as protected and not inspected"),
-    ("SK903", "limit-reached", "info", "000 §2 rule 1: know what you are sharing",
-     "A reading limit stopped part of a file being read"),
-    ("SK904", "format-mismatch", "info", "000 §2 rule 1: know what you are sharing",
-     "The file's content is not what its extension says; it was read by its content"),
-    ("SK905", "unused-suppression", "info", "sklint configuration hygiene",
-     "A suppression that silenced nothing"),
-)
 
 
 def _yaml_load(text: str):
@@ -141,12 +94,14 @@ class Registry:
 
 
 def _load_yaml_rules(folder: Path, kind: str) -> list[Rule]:
+    """The rules of one folder, one YAML file each; a file's own `kind` wins over the folder's
+    (rules/messages holds message and publication rules)."""
     out = []
     for f in sorted(folder.glob("*.yaml")):
-        data: dict[str, Any] = _yaml_load(f.read_text(encoding="utf-8"))
+        data: dict[str, Any] = _yaml_load(f.read_text(encoding="utf-8")) or {}
         out.append(Rule(
             code=data["code"], name=data["name"], severity=data.get("severity", "warning"),
-            kind=kind, policy=data.get("policy", ""), summary=data.get("summary", ""),
+            kind=data.get("kind", kind), policy=data.get("policy", ""), summary=data.get("summary", ""),
             doc=data.get("doc", ""), entity=data.get("entity"), category=data.get("category"),
             data=data,
         ))
@@ -158,14 +113,6 @@ def load_registry(folder: Optional[str] = None) -> Registry:
     base = Path(folder) if folder else rules_dir()
     rules = _load_yaml_rules(base / "identifiers", "identifier")
     rules += _load_yaml_rules(base / "categories", "category")
-    for kind, table in (("message", MESSAGE_RULES), ("publication", PUBLICATION_RULES),
-                        ("info", INFO_RULES)):
-        for code, name, sev, policy, summary in table:
-            doc = ""
-            p = base / "messages" / f"{name}.yaml"
-            data: dict = {}
-            if p.is_file():
-                data = _yaml_load(p.read_text(encoding="utf-8")) or {}
-                doc = data.get("doc", "")
-            rules.append(Rule(code, name, sev, kind, policy, summary, doc, data=data))
+    rules += _load_yaml_rules(base / "messages", "message")
+    rules += _load_yaml_rules(base / "info", "info")
     return Registry(rules)

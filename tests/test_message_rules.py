@@ -9,7 +9,9 @@ import yaml
 
 from sklint.config import Config, from_mapping
 from sklint.pipeline import Engine
-from sklint.registry import MESSAGE_RULES, rules_dir
+from sklint.registry import load_registry, rules_dir
+
+MESSAGE_RULES = [(r.code, r.name) for r in load_registry().of_kind("message")]
 
 
 @pytest.fixture(scope="module")

@@ -47,3 +47,23 @@ def test_rule_example(engine, code, expect, text):
         assert hits, f"{code} should fire on {text!r}; got {[(f.code, f.match) for f in findings]}"
     else:
         assert not hits, f"{code} should not fire on {text!r}; got {[(f.code, f.match) for f in hits]}"
+
+
+def test_each_rule_is_one_yaml_file_holding_its_code():
+    """Issue 18: a rule is one YAML file; grep finds each code in exactly one of them, and the
+    registry is built from those files alone."""
+    import re
+    from sklint.registry import rules_dir
+    files = sorted(rules_dir().rglob("*.yaml"))
+    codes: dict[str, list[str]] = {}
+    for f in files:
+        for code in re.findall(r"(?m)^code:\s*(SK\d{3})\s*$", f.read_text(encoding="utf-8")):
+            codes.setdefault(code, []).append(f.relative_to(rules_dir()).as_posix())
+    reg = load_registry()
+    assert set(codes) == {r.code for r in reg.rules}
+    assert all(len(v) == 1 for v in codes.values()), {k: v for k, v in codes.items() if len(v) > 1}
+    for kind in ("message", "publication", "info"):
+        assert reg.of_kind(kind), kind
+    src = (rules_dir().parent / "sklint" / "registry.py")
+    if src.is_file():
+        assert not re.search(r'"SK\d{3}"', src.read_text(encoding="utf-8")), "a code hard-wired in registry.py"
