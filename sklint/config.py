@@ -350,8 +350,11 @@ class NearestConfig:
 
 
 def known_rule_names() -> set[str]:
-    from .registry import load_registry
-    return set(load_registry().by_name)
+    from .registry import RegistryError, load_registry
+    try:
+        return set(load_registry().by_name)
+    except RegistryError as exc:  # a broken rule file is a configuration error, said in one line
+        raise ConfigError(str(exc)) from None
 
 
 def load_for(config_path: Optional[str], paths: tuple[str, ...]) -> Config:

@@ -20,7 +20,6 @@ from .model import Finding
 KEY_ENV = "SKLINT_BASELINE_KEY"
 VERSION = "v1"
 
-_COMPACT = {"PHONE_NUMBER", "POSTCODE", "NHS_NUMBER", "NI_NUMBER", "BANK_DETAILS", "CASE_REFERENCE"}
 
 
 class MissingKeyError(RuntimeError):
@@ -51,7 +50,8 @@ def key_id(key: bytes) -> str:
 def normalise_value(value: str, entity: Optional[str] = None) -> str:
     """The form of a matched value that is hashed: case, spacing and punctuation do not matter."""
     v = unicodedata.normalize("NFKC", value or "").casefold()
-    if entity in _COMPACT:
+    from .entities import with_trait
+    if entity in with_trait("compact"):  # numbers and codes: `traits: fingerprint: compact`
         v = re.sub(r"[^0-9a-z]", "", v)
         if entity == "PHONE_NUMBER":
             if v.startswith("0044"):

@@ -19,6 +19,7 @@ YAML rule file has:
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -26,6 +27,10 @@ from pathlib import Path
 from typing import Any, Optional
 
 import yaml
+
+
+class RegistryError(ValueError):
+    """A rule file that cannot be read; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,11 @@ def _yaml_load(text: str):
 
 
 def rules_dir() -> Path:
-    """The folder of rule data: `rules/` in a checkout, `sklint/ruledata` when installed."""
+    """The folder of rule data: $SKLINT_RULES_DIR (a copy with rules of your own), else `rules/`
+    in a checkout, else `sklint/ruledata` when installed."""
+    env = os.environ.get("SKLINT_RULES_DIR")
+    if env:
+        return Path(env)
     here = Path(__file__).resolve().parent
     checkout = here.parent / "rules"
     if (checkout / "identifiers").is_dir():
@@ -98,7 +107,15 @@ def _load_yaml_rules(folder: Path, kind: str) -> list[Rule]:
     (rules/messages holds message and publication rules)."""
     out = []
     for f in sorted(folder.glob("*.yaml")):
-        data: dict[str, Any] = _yaml_load(f.read_text(encoding="utf-8")) or {}
+        try:
+            data: dict[str, Any] = _yaml_load(f.read_text(encoding="utf-8")) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1})" if mark is not None else ""
+            raise RegistryError(f"{f}: not a readable rule file{where}: "
+                                f"{getattr(exc, 'problem', None) or exc}") from None
+        if not isinstance(data, dict) or "code" not in data or "name" not in data:
+            raise RegistryError(f"{f}: a rule file needs at least `code:` and `name:`")
         out.append(Rule(
             code=data["code"], name=data["name"], severity=data.get("severity", "warning"),
             kind=data.get("kind", kind), policy=data.get("policy", ""), summary=data.get("summary", ""),

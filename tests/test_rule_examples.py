@@ -67,3 +67,50 @@ def test_each_rule_is_one_yaml_file_holding_its_code():
     src = (rules_dir().parent / "sklint" / "registry.py")
     if src.is_file():
         assert not re.search(r'"SK\d{3}"', src.read_text(encoding="utf-8")), "a code hard-wired in registry.py"
+
+
+def test_a_new_entity_type_is_one_file(tmp_path):
+    """Issue 18: a new identifier, its entity type and what it means elsewhere (fingerprints,
+    attachments, webmail, fix) come from one YAML file dropped into a copy of the rules
+    (SKLINT_RULES_DIR); nothing in sklint's code names it."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from email.message import EmailMessage
+    from pathlib import Path
+    from sklint.registry import rules_dir
+    rules = tmp_path / "rules"
+    shutil.copytree(rules_dir(), rules)
+    fixture = Path(__file__).parent / "fixtures" / "new-entity" / "passport-number.yaml"
+    shutil.copy(fixture, rules / "identifiers" / fixture.name)
+    env = {**os.environ, "SKLINT_RULES_DIR": str(rules), "SKLINT_REGISTER_KEY": "k-0123456789abcdef0123",
+           "SKLINT_DATA_DIR": str(tmp_path / "data"), "SKLINT_REVEAL_PASSPHRASE": ""}
+    m = EmailMessage()
+    m["From"], m["To"] = "Jo Bell <jo@riverbend.org.uk>", "Sam <sam.hale@gmail.com>"
+    m["Subject"], m["Date"] = "Trip", "Mon, 07 Dec 2026 09:00:00 +0000"
+    m.set_content("Hello,\n\nFor the trip form: passport number 120345678.\n")
+    m.add_attachment(b"Passport number 987654321 for the booking.\n", maintype="text", subtype="plain",
+                     filename="booking.txt")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "trip.eml").write_bytes(bytes(m))
+    r = subprocess.run([sys.executable, "-m", "sklint", "check", "--format", "json", "--show-matches",
+                        str(src / "trip.eml")], capture_output=True, text=True, env=env, timeout=300)
+    found = json.loads(r.stdout)["files"][0]["findings"]
+    codes = {(f["code"], f["part"]) for f in found}
+    assert ("SK190", "body") in codes and ("SK190", "attachment:booking.txt") in codes, codes
+    rules_fired = {f["rule"] for f in found}
+    assert "personal-data-in-attachment" in rules_fired  # attachment-personal: true
+    assert "personal-webmail-recipient" in rules_fired  # webmail-identifying: true
+    r = subprocess.run([sys.executable, "-m", "sklint", "fix", str(src), "--output", str(tmp_path / "out")],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = (tmp_path / "out" / "trip.eml").read_text(encoding="utf-8", errors="replace")
+    assert "120345678" not in out and "[passport number removed]" in out
+    # and without the file, nothing knows it
+    del env["SKLINT_RULES_DIR"]
+    r = subprocess.run([sys.executable, "-m", "sklint", "check", "--format", "json", str(src / "trip.eml")],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert "SK190" not in r.stdout

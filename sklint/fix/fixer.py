@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from ..entities import with_trait
 from ..model import Finding, Message, Part
 from .formats import EmlDoc, FixDoc, Unfixable, load
 from .generalise import fixed_marker_re, replacements
@@ -21,8 +22,6 @@ from .people import People
 from .register import Register, doc_lookup
 from .textmap import Group, sweep, sweep_string
 
-ID_KINDS = ("PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "POSTAL_ADDRESS", "POSTCODE", "DATE_OF_BIRTH",
-            "AGE", "NHS_NUMBER", "NI_NUMBER", "BANK_DETAILS", "CASE_REFERENCE")
 
 
 @dataclass
@@ -71,7 +70,7 @@ def wanted(f: Finding, categories: bool) -> bool:
         return False
     if f.severity == "info" and f.context is None:  # notes; a finding the message's context
         return False  # lowered (a correspondent, a signature) is still personal data to rewrite
-    if f.entity in ID_KINDS:
+    if f.entity in with_trait("fixable"):
         return True
     return bool(categories and f.category and f.code.startswith("SK2"))
 
@@ -253,7 +252,7 @@ class Fixer:
                 into = extra_pairs if key in prep.extra else pairs
                 if kind == "PERSON" and not _ambiguous(surface):
                     into.append((surface, value))
-                elif kind in ID_KINDS and kind not in ("PERSON", "AGE") and len(surface.strip()) >= 4:
+                elif kind in with_trait("fixable") and kind not in ("PERSON", "AGE") and len(surface.strip()) >= 4:
                     into.append((surface, value))
                 if kind == "PERSON":
                     code = people.code_for(match)

@@ -17,19 +17,11 @@ DEFAULTS = {"date-of-birth": "age-band", "age": "band", "postal-address": "remov
 CHOICES = {"date-of-birth": ("age-band", "year", "remove"), "age": ("band", "remove"),
            "postal-address": ("remove", "town"), "postcode": ("outward", "remove")}
 
-PLACEHOLDER = {
-    "PHONE_NUMBER": "[phone removed]",
-    "EMAIL_ADDRESS": "[email removed]",
-    "NHS_NUMBER": "[NHS number removed]",
-    "NI_NUMBER": "[NI number removed]",
-    "BANK_DETAILS": "[bank details removed]",
-    "CASE_REFERENCE": "[case reference removed]",
-    "POSTAL_ADDRESS": "[address removed]",
-    "POSTCODE": "[postcode removed]",
-    "DATE_OF_BIRTH": "[date of birth removed]",
-    "AGE": "[age removed]",
-    "PERSON": "[name removed]",
-}
+def placeholder(entity: str) -> str:
+    """What `sklint fix` writes for an entity where nothing better applies: its identifier rule's
+    `traits: placeholder` (sklint/entities.py)."""
+    from ..entities import placeholders
+    return placeholders().get(entity, "[removed]")
 CATEGORY_PHRASE = {
     "HEALTH": "has a health condition",
     "SAFEGUARDING": "a safeguarding concern",
@@ -41,15 +33,16 @@ CATEGORY_PHRASE = {
     "GENETIC_BIOMETRIC": "a genetic test result",
     "CRIMINAL_OFFENCE": "a criminal justice matter",
 }
-# Text sklint fix itself writes: never a finding to rewrite again.
-_PH_WORDS = "|".join(re.escape(v[1:-1]) for v in PLACEHOLDER.values())
 
 
 _CAT_WORDS = "|".join(re.escape(v) for v in CATEGORY_PHRASE.values())
 
 
 def fixed_marker_re(prefix: str = "SKC") -> re.Pattern[str]:
-    return re.compile(rf"\b{re.escape(prefix)}-\d{{3,7}}\b|\[(?:{_PH_WORDS})\]|\[(?:under 5|primary school age|secondary school age|sixth-form age|young adult|in their \d+s)\]"
+    # text sklint fix itself writes: never a finding to rewrite again
+    from ..entities import placeholders
+    words = "|".join(re.escape(v[1:-1]) for v in placeholders().values())
+    return re.compile(rf"\b{re.escape(prefix)}-\d{{3,7}}\b|\[(?:{words})\]|\[(?:under 5|primary school age|secondary school age|sixth-form age|young adult|in their \d+s)\]"
                       rf"|\[born \d{{4}}\]|\[(?:{_CAT_WORDS}|sensitive detail)\]")
 
 
@@ -142,28 +135,28 @@ def generalise(entity: str, text: str, opts: dict, today: Optional[_dt.date] = N
         mode = opts["date-of-birth"]
         d = parse_date(text)
         if mode == "remove" or d is None:
-            return PLACEHOLDER[entity]
+            return placeholder(entity)
         if mode == "year":
             return f"[born {d.year}]"
         a = age_on(d, today)
-        return f"[{band(a)}]" if a >= 0 else PLACEHOLDER[entity]
+        return f"[{band(a)}]" if a >= 0 else placeholder(entity)
     if entity == "AGE":
         a = age_of(text)
         if opts["age"] == "remove" or a is None:
-            return PLACEHOLDER[entity]
+            return placeholder(entity)
         return f"[{band(a)}]"
     if entity == "POSTCODE":
         compact = re.sub(r"\s+", "", text.upper())
         if opts["postcode"] == "outward" and re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}", compact):
             return compact[:-3]
-        return PLACEHOLDER[entity]
+        return placeholder(entity)
     if entity == "POSTAL_ADDRESS":
         if opts["postal-address"] == "town":
             town = _town(text)
             if town:
                 return town
-        return PLACEHOLDER[entity]
-    return PLACEHOLDER.get(entity, "[removed]")
+        return placeholder(entity)
+    return placeholder(entity)
 
 
 _STREETISH = re.compile(r"\d|\b(road|rd|street|st|lane|ln|avenue|ave|close|drive|dr|way|court|ct|"
@@ -194,7 +187,7 @@ class SkcOperator(Operator):
         resolve: Callable[[str], Optional[str]] = params["resolve"]
         code = resolve(text)
         if code is None:
-            return PLACEHOLDER["PERSON"]
+            return placeholder("PERSON")
         from .people import strip_possessive
         _, suffix = strip_possessive(" ".join(text.split()))
         return code + suffix

@@ -7,12 +7,10 @@ encrypted; an encrypted one is reported by ingest as `encrypted: not inspected`.
 from __future__ import annotations
 
 from ..model import Finding, Message
+from ..entities import with_trait
 from .common import all_recipients, external, make, org_domains
 
 NAMES = ("personal-data-in-attachment", "unprotected-attachment")
-# Identifiers that make an attachment personal data on their own.
-DIRECT = frozenset({"PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "POSTAL_ADDRESS", "POSTCODE",
-                    "DATE_OF_BIRTH", "NHS_NUMBER", "NI_NUMBER", "BANK_DETAILS", "CASE_REFERENCE", "AGE"})
 
 
 def _correspondents(message: Message) -> set[str]:
@@ -38,7 +36,7 @@ def check(message: Message, findings: list[Finding], ctx) -> list[Finding]:
     out = []
     by_part: dict[str, list[Finding]] = {}
     for f in findings:
-        if f.part.startswith("attachment:") and f.entity in DIRECT and f.severity != "info":
+        if f.part.startswith("attachment:") and f.entity in with_trait("attachment_personal") and f.severity != "info":
             if f.entity == "PERSON" and " ".join(f.match.split()).casefold() in in_role:
                 continue
             by_part.setdefault(f.part, []).append(f)

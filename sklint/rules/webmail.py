@@ -7,15 +7,13 @@ organisation's control.
 from __future__ import annotations
 
 from ..model import Finding, Message
+from ..entities import with_trait
 from .common import all_recipients, is_personal_webmail, make
 
-# Identifiers that make content identifying beyond a first name in a reminder.
-IDENTIFYING = frozenset({"POSTAL_ADDRESS", "POSTCODE", "DATE_OF_BIRTH", "NHS_NUMBER", "NI_NUMBER",
-                         "BANK_DETAILS", "CASE_REFERENCE"})
 
 
 def _sensitive(findings: list[Finding]) -> list[Finding]:
-    return [f for f in findings if f.severity != "info" and (f.category or f.entity in IDENTIFYING)]
+    return [f for f in findings if f.severity != "info" and (f.category or f.entity in with_trait("webmail_identifying"))]
 
 
 def check(message: Message, findings: list[Finding], ctx) -> list[Finding]:
