@@ -1727,15 +1727,18 @@ def person_spans(message: Message, ctx) -> dict[str, list[tuple[int, int, str, f
 
 
 def detect_persons(message: Message, ctx) -> list[Finding]:
-    """PERSON findings for every part of the message (NLP once per part)."""
-    sev = "error"
+    """PERSON findings for every part of the message (NLP once per part), with the severity and
+    message of the rule's own YAML (rules/identifiers/person-name.yaml)."""
+    rule = ctx.registry.get(RULE) if getattr(ctx, "registry", None) is not None else None
+    sev = rule.severity if rule is not None else "error"
+    text = (rule.data.get("message") if rule is not None else None) or "A person's name"
     findings: list[Finding] = []
     spans = person_spans(message, ctx)
     for part in message.parts:
         for s, e, src, conf in spans.get(part.id, ()):
             findings.append(Finding(
                 code=CODE, rule=RULE, severity=sev, part=part.id, start=s, end=e,
-                match=part.text[s:e], message="A person's name",
+                match=part.text[s:e], message=text,
                 entity=ENTITY, suggestion=None, confidence=conf,
                 source="ner" if src == "ner" else "rule"))
     return findings
