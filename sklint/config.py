@@ -139,6 +139,25 @@ def _check_type(src: str, key: str, value: Any, typ: Any) -> None:
         raise _err(src, key, f"expected {getattr(typ, '__name__', typ)}")
 
 
+def _check_rule_options(src: str, rule: str, opts: dict[str, Any]) -> None:
+    """A rule's options against the JSON Schema its YAML gives (`options:`), with jsonschema; an
+    error names the key. A rule without `options:` takes none."""
+    from .registry import load_registry
+    reg_rule = load_registry().get(rule)
+    schema = dict((reg_rule.data.get("options") or {}) if reg_rule is not None else {})
+    for key in opts:
+        if key not in schema:
+            known = ", ".join(sorted(schema)) or "none"
+            raise _err(src, f"rules.{rule}.{key}", f"unknown option (this rule takes: {known})")
+    import jsonschema
+    for key, value in opts.items():
+        prop = {k: v for k, v in schema[key].items() if k not in ("default", "description")}
+        try:
+            jsonschema.validate(value, prop)
+        except jsonschema.ValidationError as exc:
+            raise _err(src, f"rules.{rule}.{key}", exc.message) from None
+
+
 def from_mapping(data: dict[str, Any], src: str = "<config>", root: Optional[str] = None,
                  known_rules: Optional[set[str]] = None) -> Config:
     """Validate a `[tool.sklint]` table into a Config. Unknown keys raise ConfigError."""
@@ -213,6 +232,8 @@ def from_mapping(data: dict[str, Any], src: str = "<config>", root: Optional[str
                     raise _err(src, f"rules.{rule}", "expected a table of options")
                 if known_rules is not None and rule not in known_rules:
                     raise _err(src, f"rules.{rule}", "unknown rule")
+                if known_rules is not None and opts:
+                    _check_rule_options(src, rule, opts)
                 items.append((rule, tuple(sorted(opts.items()))))
             kw["rules"] = tuple(items)
         elif key == "limits":

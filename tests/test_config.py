@@ -134,3 +134,32 @@ def test_fix_uses_each_files_nearest_config(tmp_path):
     kept = [t for t in texts if "Perpetua Langridge" in t]
     assert len(texts) == 2 and len(kept) == 1, texts  # kept in the office folder's copy only
     assert "01539 720777" in kept[0] and all("Fairbrother" not in t for t in texts)
+
+
+def test_rule_options_are_checked_against_the_rules_own_schema(tmp_path):
+    """Issue 18: a rule's options are validated with the rest of the configuration (the JSON
+    Schema under `options:` in the rule's YAML) and the error names the key."""
+    import subprocess
+    import sys
+    (tmp_path / "note.txt").write_text("Nothing here.\n", encoding="utf-8")
+    cases = [
+        ('[rules.small-count]\nthreshold = 1\n', "rules.small-count.threshold", "minimum"),
+        ('[rules.small-count]\npreset = "sometimes"\n', "rules.small-count.preset", "is not one of"),
+        ('[rules.group-send-without-bcc]\nmin-personal = 3\n', "rules.group-send-without-bcc.min-personal",
+         "unknown option"),
+        ('[rules.personal-data-in-attachment]\nmin-identifiers = "two"\n',
+         "rules.personal-data-in-attachment.min-identifiers", "integer"),
+        ('[rules.subject-line-leak]\nstrict = true\n', "rules.subject-line-leak.strict", "takes: none"),
+    ]
+    for toml, key, why in cases:
+        (tmp_path / "sklint.toml").write_text(toml, encoding="utf-8")
+        r = subprocess.run([sys.executable, "-m", "sklint", "check", "note.txt"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 2 and key in r.stderr and why in r.stderr, (toml, r.stderr)
+        assert "Traceback" not in r.stderr
+    (tmp_path / "sklint.toml").write_text('[rules.small-count]\npreset = "NHS"\n'
+                                          '[rules.group-send-without-bcc]\nmin-personal-recipients = 4\n',
+                                          encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "sklint", "check", "note.txt"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
