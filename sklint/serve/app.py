@@ -556,6 +556,12 @@ def create_app(config: Optional[Config] = None, *, service: Optional[Service] = 
             return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
         return {"Vary": "Origin"}
 
+    # Hand-written rather than Starlette's CORSMiddleware and TrustedHostMiddleware, on purpose:
+    # those answer a refused origin or host with plain text, while the add-in needs this
+    # service's JSON error shape to say why; CORSMiddleware does not answer the Private Network
+    # Access preflight (Access-Control-Allow-Private-Network); and the loopback-only Host check
+    # depends on whether a token is set. The browser test (pre-send-hook/test/browser.test.js)
+    # exercises it through Chromium.
     @app.middleware("http")
     async def guard(request: Request, call_next):
         origin = request.headers.get("origin")
