@@ -98,6 +98,8 @@ EPONYMOUS_CONDITIONS = {
     "williams", "turner", "fragile", "apert", "crouzon", "pfeiffer", "treacher", "collins",
 }
 
+# Month names and their abbreviations in English. Written out, not taken from `calendar`:
+# calendar.month_name follows the machine's locale, and these are words of English text.
 MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun",
           "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
@@ -351,7 +353,9 @@ def _read_english_words() -> frozenset[str]:
 
 
 # The world's countries and a few regions, in English: never a person on their own, whatever
-# the given-name gazetteer says ("France", "Jordan", "Georgia", "Chad", "India").
+# the given-name gazetteer says ("France", "Jordan", "Georgia", "Chad", "India"). Written out:
+# ISO 3166 lists (pycountry) give official names ("Myanmar", not also "Burma"; no "England",
+# "Britain", "Holland") and are not installed; this is the everyday English a charity writes.
 COUNTRIES = {
     "afghanistan", "albania", "algeria", "andorra", "angola", "antigua", "argentina", "armenia",
     "australia", "austria", "azerbaijan", "bahamas", "bahrain", "bangladesh", "barbados",
