@@ -125,9 +125,15 @@ class Engine:
         return (time.monotonic() if started is None else started) + seconds
 
     def check_message(self, message: Message, path: Optional[str] = None,
-                      deadline: Optional[float] = None) -> list[Finding]:
+                      deadline: Optional[float] = None,
+                      detected: Optional[tuple[Message, list[Finding]]] = None) -> list[Finding]:
+        """Every stage after reading. `detected` is (the message as read, its detector findings)
+        when they were computed elsewhere (the runner's workers), else they are computed here."""
         full = message
-        message, findings = self.read_within(message, deadline if deadline is not None else self.deadline())
+        if detected is not None:
+            message, findings = detected[0], list(detected[1])
+        else:
+            message, findings = self.read_within(message, deadline if deadline is not None else self.deadline())
         findings += notes_as_findings(message, self.registry)
         findings = drop_allowed(message, findings, self.config, path or message.source,
                                 self.allow_hits)

@@ -197,19 +197,6 @@ def place(message: Message, findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _with_detections(engine, read: Message, findings: list[Finding]):
-    """`engine` whose read_within() returns the message as read and the findings already
-    computed by the workers, so the rest of Engine.check_message (notes, message rules,
-    suppression, positions) runs unchanged."""
-    class _Detected(type(engine)):
-        def __init__(self):  # share the engine's state (config, registry, nlp, ctx)
-            self.__dict__ = engine.__dict__
-
-        def read_within(self, message, deadline=None):
-            return read, list(findings)
-    return _Detected()
-
-
 class PoolNlp:
     """An NlpEngine whose entities() runs in the pool's workers, piece by piece.
 
@@ -388,7 +375,7 @@ class Runner:
             found += [_shift(f, off) for f in fut.result()]
         from .pipeline import resolve_overlaps
         found = place(message, resolve_overlaps(found))
-        findings = _with_detections(self.engine, message, found).check_message(message, shown)
+        findings = self.engine.check_message(message, shown, detected=(message, found))
         return FileResult(shown, message.kind, None, tuple(findings), message=message)
 
 
@@ -404,7 +391,7 @@ class Runner:
         eng = self._pool_engine
         try:
             read, found = eng.read_within(message, deadline)
-            findings = _with_detections(eng, read, place(message, found)).check_message(message, shown)
+            findings = eng.check_message(message, shown, detected=(read, place(message, found)))
         finally:
             eng.nlp.clear()
         return FileResult(shown, message.kind, None, tuple(findings), message=message)
