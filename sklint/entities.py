@@ -42,6 +42,7 @@ def all_traits(folder: Optional[str] = None) -> dict[str, Traits]:
     return out
 
 
+@lru_cache(maxsize=64)
 def with_trait(name: str, folder: Optional[str] = None) -> frozenset[str]:
     """The entity types whose trait `name` is true (or, for `fingerprint`, is "compact")."""
     if name == "compact":
@@ -49,5 +50,6 @@ def with_trait(name: str, folder: Optional[str] = None) -> frozenset[str]:
     return frozenset(e for e, t in all_traits(folder).items() if getattr(t, name))
 
 
+@lru_cache(maxsize=4)
 def placeholders(folder: Optional[str] = None) -> dict[str, str]:
     return {e: t.placeholder for e, t in all_traits(folder).items()}
