@@ -228,3 +228,19 @@ def test_redacted_html_in_chromium_holds_no_gold_text_of_a_dev_case(tmp_path, ca
     assert secrets
     leaked = [x for x in secrets if x and x in dom]
     assert not leaked, leaked
+
+
+def test_redacted_html_names_no_sheet_or_column_of_the_document(tmp_path):
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Zenobia Achterberg"
+    ws.append(["Name", "Phone"])
+    ws.append(["Marisol Okonedo", "07700 900562"])
+    wb.save(tmp_path / "list.xlsx")
+    page = tmp_path / "review.html"
+    r = subprocess.run([sys.executable, "-m", "sklint", "check", "--format", "html", "--output", str(page),
+                        str(tmp_path / "list.xlsx")], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1, r.stderr
+    text = page.read_text(encoding="utf-8")
+    assert "cell B2" in text and "Achterberg" not in text and "Okonedo" not in text

@@ -12,6 +12,7 @@ No scripts, no external resources (a Content-Security-Policy forbids them).
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -136,8 +137,9 @@ def _doc_html(doc_id: int, r: FileResult, show_matches: bool, reg) -> str:
         for n, g in enumerate(groups, 1):
             f = g[0]
             where = _esc(f.part) + (f" {f.line}:{f.column}" if f.line is not None else "")
-            if f.where:
-                where += f"<br>{_esc(f.where)}"
+            if f.where:  # a sheet's name or a column's header is the document's text: hidden unless shown
+                place = f.where if show_matches else re.sub(r"'[^']*'", "'…'", f.where)
+                where += f"<br>{_esc(place)}"
             rules = [reg.get(x.code) if reg else None for x in g]
             policy = "<br>".join(dict.fromkeys(_esc(x.policy) for x in rules if x is not None))
             if show_matches:
