@@ -13,7 +13,8 @@ from .common import all_recipients, is_personal_webmail, make
 
 
 def _sensitive(findings: list[Finding]) -> list[Finding]:
-    return [f for f in findings if f.severity != "info" and (f.category or f.entity in with_trait("webmail_identifying"))]
+    identifying = with_trait("webmail_identifying")
+    return [f for f in findings if f.severity != "info" and (f.category or f.entity in identifying)]
 
 
 def check(message: Message, findings: list[Finding], ctx) -> list[Finding]:
