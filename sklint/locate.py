@@ -30,7 +30,7 @@ def place(part: Part, start: int) -> Optional[str]:
     """A place in the document's own terms, or None where line and column say it (text, email)."""
     media = part.media
     if media == "pdf":
-        return f"page {part.text.count(chr(12), 0, start) + 1}"
+        return f"page {bisect.bisect_left(_page_breaks(part), start) + 1}"
     if media == "xlsx" and part.places:
         i = bisect.bisect_right(part.places, (start, "\uffff", 1 << 30)) - 1
         if i >= 0:
@@ -39,12 +39,28 @@ def place(part: Part, start: int) -> Optional[str]:
             return f"sheet '{sheet}', cell {_column_letters(col)}{row}"
         return None
     if media in ("docx", "odt", "rtf", "pptx"):
-        for s, e, head in part.table_headers:
-            if s <= start < e:
-                return f"table, column '{head}'"
-        line = part.text.count("\n", 0, start) + 1
+        cells = part.table_headers  # in text order; a cell's first entry is its column's header
+        i = bisect.bisect_right(cells, (start, 1 << 62, "")) - 1  # the last cell starting here or before
+        if i >= 0:
+            while i > 0 and cells[i - 1][0] == cells[i][0]:
+                i -= 1  # that cell's first entry: its column's header
+            if start < cells[i][1]:
+                return f"table, column '{cells[i][2]}'"
+        line = part.line_col(start)[0]  # one paragraph or cell a line (a cached index: a bisect)
         return f"{'slide text' if media == 'pptx' else 'paragraph'} {line}"
     return None
+
+
+def _page_breaks(part: Part) -> list[int]:
+    """Offsets of the form feeds between a PDF's pages, found once per part."""
+    got = getattr(part, "_page_breaks", None)
+    if got is None:
+        text, got, i = part.text, [], part.text.find("\f")
+        while i >= 0:
+            got.append(i)
+            i = text.find("\f", i + 1)
+        object.__setattr__(part, "_page_breaks", got)
+    return got
 
 
 def frame(part: Part, start: int, end: int) -> tuple[str, int, int]:

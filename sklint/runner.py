@@ -19,7 +19,6 @@ model's memory pages instead of each loading a copy.
 """
 from __future__ import annotations
 
-import bisect
 import multiprocessing
 import os
 import sys
@@ -30,7 +29,6 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from .config import Config
-from .locate import describe
 from .model import FileResult, Finding, Message, Part
 
 SPLIT_CHARS = 50_000        # a part at least this long is split across the workers (jobs > 1)
@@ -157,44 +155,11 @@ def _shift(f: Finding, off: int) -> Finding:
     return f.with_(start=f.start + off, end=f.end + off, line=None, column=None)
 
 
-class _LineIndex:
-    """Line starts of a part's text, so a finding's line/column costs a bisect, not a scan."""
-
-    def __init__(self, text: str):
-        starts = [0]
-        i = text.find("\n")
-        while i >= 0:
-            starts.append(i + 1)
-            i = text.find("\n", i + 1)
-        self.starts = starts
-        self.n = len(text)
-
-    def line_col(self, offset: int) -> tuple[int, int]:
-        offset = max(0, min(offset, self.n))
-        i = bisect.bisect_right(self.starts, offset) - 1
-        return i + 1, offset - self.starts[i] + 1
-
-
 def place(message: Message, findings: list[Finding]) -> list[Finding]:
-    """Line, column and quoted of each finding of a long part (same values as
-    pipeline.with_position, computed with a line index instead of a scan per finding)."""
-    index: dict[str, Optional[_LineIndex]] = {}
-    out = []
-    for f in findings:
-        if f.start is None or f.line is not None:
-            out.append(f)
-            continue
-        if f.part not in index:
-            p = message.part(f.part)
-            index[f.part] = _LineIndex(p.text) if p is not None and not p.anchors else None
-        li = index[f.part]
-        if li is None:
-            out.append(f)  # left to pipeline.with_position
-            continue
-        p = message.part(f.part)
-        line, col = li.line_col(f.start)
-        out.append(describe(p, f.with_(line=line, column=col, quoted=f.quoted or p.is_quoted(f.start, f.end))))
-    return out
+    """Line, column, quoted and where-to-find of each finding: pipeline.with_position (a part
+    keeps its line starts once computed, so a long part costs a bisect per finding)."""
+    from .pipeline import with_position
+    return [with_position(message, f) for f in findings]
 
 
 class PoolNlp:

@@ -2,7 +2,6 @@
 order as one process; results keep the input order. (No timings here: benchmarks are in bench/.)"""
 from __future__ import annotations
 
-import random
 import sys
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from sklint.config import Config
 from sklint.model import Part
 from sklint.pipeline import Engine
-from sklint.runner import Runner, _LineIndex, check_files, chunk_part, cut_points, split_tasks
+from sklint.runner import Runner, check_files, chunk_part, cut_points, split_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,15 +46,6 @@ def test_chunk_part_clips_and_shifts_ranges():
     assert c.blocks == ((0, 10),)
     assert c.quoted == ((0, 40),)
     assert c.table_headers == ((0, 5, "Name"),)
-
-
-def test_line_index_matches_part_line_col():
-    rng = random.Random(5)
-    text = "".join(rng.choice(["ab", "\n", "ł ", "\n\n", "xyz "]) for _ in range(5000))
-    part = Part("body", "body", text)
-    li = _LineIndex(text)
-    for off in [0, len(text), len(text) + 5, -1] + [rng.randrange(len(text)) for _ in range(500)]:
-        assert li.line_col(off) == part.line_col(off)
 
 
 def test_split_tasks_keep_small_parts_as_context(tmp_path):
