@@ -181,23 +181,20 @@ _EXTRA_SOURCES = (Path(__file__).resolve(),
 
 
 @lru_cache(maxsize=1)
+def _given_names() -> tuple[frozenset[str], frozenset[str]]:
+    with _LOCK:
+        return disk_cached("first-names", ("gender-guesser",), _read_first_names, _EXTRA_SOURCES)
+
+
+def first_names() -> frozenset[str]:
+    """Lower-cased given names (gazetteer). Loaded once per process; empty if unavailable."""
+    return _given_names()[0]
+
+
 def given_syllables() -> frozenset[str]:
     """The syllables of the gazetteer's two-part given names ("Hee+Seon", "Jae+Won"): Korean and
     Chinese given names romanised with a hyphen are pairs of these ("Na-yeon")."""
-    first_names()
-    return frozenset(_SYLLABLES)
-
-
-_SYLLABLES: set[str] = set()
-
-
-@lru_cache(maxsize=1)
-def first_names() -> frozenset[str]:
-    """Lower-cased given names (gazetteer). Loaded once per process; empty if unavailable."""
-    with _LOCK:
-        names, syllables = disk_cached("first-names", ("gender-guesser",), _read_first_names, _EXTRA_SOURCES)
-        _SYLLABLES.update(syllables)
-        return names
+    return _given_names()[1]
 
 
 def _read_first_names() -> tuple[frozenset[str], frozenset[str]]:
