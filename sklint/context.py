@@ -162,17 +162,14 @@ _DISCLAIMER = re.compile(
     r" error|registered (?:charity|office|in england)|company (?:limited|no|number)|charity (?:no|number)"
     r"|privacy|disclaimer|views expressed|virus|notify the sender|delete (?:it|this)|unsubscribe"
     r"|limited by guarantee)", re.I)
-_ORG_MARK = re.compile(
-    r"\b(?:registered charity|charity (?:no|number|reg)|company (?:no|number)|ltd|limited|plc|cic"
-    r"|council|nhs|trust|school|academy|college|university|centre|center|surgery|practice|hub"
-    r"|foundation|charity|association|society|service|services|partnership|www\.|https?://|\.org"
-    r"|\.gov|\.nhs|\.sch|\.ac\.uk|\.co\.uk|tel\b|t:|m:|mob\b|mobile\b|phone\b|ffôn)", re.I)
-# An organisation named without the phone-label words ("Tel", "Mobile") that a form has too.
-_ORG_STRONG = re.compile(
-    r"\b(?:registered charity|charity (?:no|number|reg)|company (?:no|number)|ltd|limited|plc|cic"
-    r"|council|nhs|trust|school|academy|college|university|centre|center|surgery|practice|hub"
-    r"|foundation|charity|association|society|service|services|partnership|www\.|https?://|\.org"
-    r"|\.gov|\.nhs|\.sch|\.ac\.uk|\.co\.uk)", re.I)
+# Words and marks that name an organisation ("Trust", "Ltd", a website, a charity number).
+_ORG_WORDS = (r"registered charity|charity (?:no|number|reg)|company (?:no|number)|ltd|limited|plc|cic"
+              r"|council|nhs|trust|school|academy|college|university|centre|center|surgery|practice|hub"
+              r"|foundation|charity|association|society|service|services|partnership|www\.|https?://|\.org"
+              r"|\.gov|\.nhs|\.sch|\.ac\.uk|\.co\.uk")
+# ... or, in a signature, its phone labels too ("Tel", "Mobile"), which a person's form also has.
+_ORG_MARK = re.compile(r"\b(?:" + _ORG_WORDS + r"|tel\b|t:|m:|mob\b|mobile\b|phone\b|ffôn)", re.I)
+_ORG_STRONG = re.compile(r"\b(?:" + _ORG_WORDS + r")", re.I)
 _PHONE = re.compile(r"(?:\+44\s?\(0\)\s?|\+44\s?|\b0)\d[\d \-]{8,12}\d\b")
 _EMAILRX = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _HEADER_BLOCK = re.compile(r"^\s*>*\s*(?:-{2,}\s*(?:original|forwarded) message|begin forwarded"

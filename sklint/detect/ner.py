@@ -104,18 +104,9 @@ def _load_parser(model: str):
         if key in _CACHE:
             return _CACHE[key]
     spacy = import_spacy()
-    reg = getattr(getattr(spacy, "util", None), "registry", None)
-    ep = getattr(reg, "_entry_point_factories", None)
-    exclude = ["ner", "lemmatizer", "attribute_ruler", "senter"]
     try:
-        if ep is not None and getattr(ep, "entry_points", False):
-            ep.entry_points = False
-            try:
-                nlp = spacy.load(model, exclude=exclude)
-            finally:
-                ep.entry_points = True
-        else:
-            nlp = spacy.load(model, exclude=exclude)
+        nlp = _load_without_entry_point_factories(
+            spacy, model, exclude=("ner", "lemmatizer", "attribute_ruler", "senter"))
     except (OSError, ValueError, KeyError, ImportError):
         nlp = None
     if nlp is not None:
@@ -216,7 +207,7 @@ def single_thread_openblas() -> bool:
     return False
 
 
-def _load_without_entry_point_factories(spacy, model: str):
+def _load_without_entry_point_factories(spacy, model: str, exclude: Sequence[str] = UNUSED_COMPONENTS):
     """spacy.load without importing every package that advertises a spaCy factory.
 
     Each `Language()` imports all `spacy_factories` entry points; presidio-analyzer advertises
@@ -225,7 +216,7 @@ def _load_without_entry_point_factories(spacy, model: str):
     factories, so entry-point factories are switched off for the load; a pipeline that does need
     one (spacy-transformers' "transformer", say) is loaded again the ordinary way.
     """
-    exclude = list(UNUSED_COMPONENTS)
+    exclude = list(exclude)
     reg = getattr(getattr(spacy, "util", None), "registry", None)
     ep = getattr(reg, "_entry_point_factories", None)
     if ep is None or not getattr(ep, "entry_points", False):

@@ -19,6 +19,7 @@ from typing import Iterable, Optional
 from .. import __version__
 from ..model import SEVERITY_RANK, FileResult, Finding, Message
 from ._common import rule_url, safe_message, shown
+from .text import group
 
 MAX_PART_CHARS = 400_000  # text shown per part; findings beyond are still listed
 
@@ -110,14 +111,13 @@ def _doc_html(doc_id: int, r: FileResult, show_matches: bool, reg) -> str:
     if r.error:
         out.append(f'<p class="error-box">Could not be read: {_esc(r.error)}</p></section>')
         return "".join(out)
-    from .text import group
+    groups = group(r.findings)
     by_sev = {"error": 0, "warning": 0, "info": 0}
-    for g in group(r.findings):  # one per problem, at its most severe
+    for g in groups:  # one per problem, at its most severe
         by_sev[g[0].severity] = by_sev.get(g[0].severity, 0) + 1
     out.append(f'<p class="counts"><span>{_esc(r.kind)}</span>'
                f'<span>{by_sev["error"]} error</span><span>{by_sev["warning"]} warning</span>'
                f'<span>{by_sev["info"]} info</span></p>')
-    groups = group(r.findings)
     numbered = [(n, f) for n, g in enumerate(groups, 1) for f in g]
     if show_matches:  # opt-in: the documents' own text, as confidential as the documents
         msg = _message_for(r)
@@ -187,7 +187,6 @@ def render(results: Iterable[FileResult], show_matches: bool = False, colour: bo
     except Exception:  # noqa: BLE001
         reg = None
     results = list(results)
-    from .text import group
     n_find = sum(len(group(r.findings)) for r in results)
     docs = "".join(_doc_html(i, r, show_matches, reg) for i, r in enumerate(results, 1))
     if show_matches:
