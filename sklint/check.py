@@ -70,26 +70,23 @@ def run_check(paths: Sequence[str], config: Config, fmt: str = "text", output: O
             return EXIT_ERROR
         files = [f for f in files if f.resolve() in changed]
     from .runner import check_files
-    allow_hits: set[str] = set()
     try:
         groups = configs.groups(files) if configs is not None else [(config, files)]
     except ConfigError as exc:
         click.echo(f"sklint: {exc}", err=True)
         return EXIT_ERROR
-    if len(groups) == 1:
-        results = _check_with_progress(check_files, groups[0][1], groups[0][0], jobs, allow_hits)
-    else:  # each file with its own configuration, reported in the order found
-        done: dict[Path, FileResult] = {}
-        for cfg, group in groups:
-            for f, r in zip(group, _check_with_progress(check_files, group, cfg, jobs, allow_hits)):
-                done[f] = r
-        results = [done[f] for f in files]
+    done: dict[Path, FileResult] = {}
+    for cfg, group in groups:  # each file with its own configuration, reported in the order found
+        for f, r in zip(group, _check_with_progress(check_files, group, cfg, jobs)):
+            done[f] = r
+    results = [done[f] for f in files]
     fail_on_of = {str(f): cfg.fail_on for cfg, group in groups for f in group} if len(groups) > 1 else {}
     if not changed_since and files:
         from .suppress import allowlist_entries
-        for cfg, _group in groups:
+        for cfg, group in groups:
             entries = allowlist_entries(cfg)
-            unused = [e for e in entries if e not in allow_hits]
+            hits = set().union(*(done[f].allowed for f in group))
+            unused = [e for e in entries if e not in hits]
             if unused:
                 shown = ", ".join(unused[:10]) + (f" and {len(unused) - 10} more" if len(unused) > 10 else "")
                 where = f" of {cfg.path}" if cfg.path and len(groups) > 1 else ""
@@ -135,12 +132,11 @@ def run_check(paths: Sequence[str], config: Config, fmt: str = "text", output: O
     return exit_code(results, config.fail_on)
 
 
-def _check_with_progress(check_files, files, config: Config, jobs: int,
-                         allow_hits: Optional[set] = None) -> list[FileResult]:
+def _check_with_progress(check_files, files, config: Config, jobs: int) -> list[FileResult]:
     """Run the checks, with a rich progress bar on stderr when it is a terminal (never in CI logs
     or when output is piped)."""
     if len(files) < 2 or not sys.stderr.isatty():
-        return check_files(files, config, jobs=jobs, allow_hits=allow_hits)
+        return check_files(files, config, jobs=jobs)
     from rich.console import Console
     from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                                TimeElapsedColumn, TimeRemainingColumn)
@@ -148,5 +144,4 @@ def _check_with_progress(check_files, files, config: Config, jobs: int,
     with Progress(TextColumn("sklint"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=console, transient=True) as bar:
         task = bar.add_task("checking", total=len(files))
-        return check_files(files, config, jobs=jobs, progress=lambda n: bar.advance(task, n),
-                           allow_hits=allow_hits)
+        return check_files(files, config, jobs=jobs, progress=lambda n: bar.advance(task, n))

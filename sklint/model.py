@@ -116,6 +116,10 @@ class Message:
     attachments: tuple[Attachment, ...] = ()
     notes: tuple[Note, ...] = ()
     is_email: bool = False
+    # the file's own text when its one part was extracted from markup (an HTML page), read once
+    # by ingest: the stages that need the markup (inline directives, the web-form rule) read it
+    # here, never the file again. None for every other format.
+    raw: Optional[str] = field(default=None, compare=False, repr=False)
 
     def part(self, part_id: str) -> Optional[Part]:
         for p in self.parts:
@@ -168,15 +172,30 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Checked:
+    """What the pipeline returns for one message (pipeline.Engine.check_message): the message as
+    the detectors read it, what to report, and the allowlist entries that allowed something
+    (suppress.allowlist_hit names them). Inline directives that silenced nothing are findings."""
+    message: Message
+    findings: tuple[Finding, ...]
+    allowed: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class FileResult:
     path: str
     kind: str
     error: Optional[str]
     findings: tuple[Finding, ...] = ()
     message: Optional[Message] = field(default=None, compare=False, repr=False)
-    # allowlist entries that matched in the process that checked this file (so far); the
-    # runner unions them to name the entries that matched nothing
-    allowed: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    # the allowlist entries that allowed something in this file: the caller unions them over
+    # the files to name the entries that matched nothing
+    allowed: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+
+    @classmethod
+    def of(cls, path: str, message: Message, checked: "Checked") -> "FileResult":
+        """The result of a file read as `message` (whole) and checked as `checked`."""
+        return cls(path, message.kind, None, checked.findings, message=message, allowed=checked.allowed)
 
 
 def not_fully_read(result: "FileResult") -> bool:

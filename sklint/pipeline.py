@@ -21,7 +21,7 @@ from .detect.patterns import detect_identifiers
 from .ingest import IngestError, read_bytes, read_path
 from .locate import describe
 from .ingest._common import DEFAULT_LIMITS
-from .model import FileResult, Finding, Message
+from .model import Checked, FileResult, Finding, Message
 from .registry import Registry, load_registry
 from .rules import apply_message_rules
 from .suppress import apply_suppressions, drop_allowed
@@ -42,7 +42,6 @@ class Engine:
         self.nlp = nlp or NlpEngine(config.ner_model, config.ner_enabled,
                                     second_opinion=config.ner_second_opinion)
         self.ctx = DetectContext(config=config, registry=self.registry, nlp=self.nlp)
-        self.allow_hits: set[str] = set()  # allowlist entries that matched in this process
 
     # -- stages -------------------------------------------------------------------------------
     def detect(self, message: Message, deadline: Optional[float] = None) -> list[Finding]:
@@ -126,23 +125,25 @@ class Engine:
 
     def check_message(self, message: Message, path: Optional[str] = None,
                       deadline: Optional[float] = None,
-                      detected: Optional[tuple[Message, list[Finding]]] = None) -> list[Finding]:
-        """Every stage after reading. `detected` is (the message as read, its detector findings)
-        when they were computed elsewhere (the runner's workers), else they are computed here."""
+                      detected: Optional[tuple[Message, list[Finding]]] = None) -> Checked:
+        """Every stage after reading, in order. `detected` is (the message as read, its detector
+        findings) when they were computed elsewhere (the runner's workers), else they are
+        computed here."""
         full = message
         if detected is not None:
             message, findings = detected[0], list(detected[1])
         else:
             message, findings = self.read_within(message, deadline if deadline is not None else self.deadline())
+        path = path or message.source
+        allowed: set[str] = set()
         findings += notes_as_findings(message, self.registry)
-        findings = drop_allowed(message, findings, self.config, path or message.source,
-                                self.allow_hits)
+        findings = drop_allowed(message, findings, self.config, path, allowed)
         findings = apply_context(message, findings, self.registry, self.config)
-        findings = apply_message_rules(message, findings, self.ctx)
-        findings = apply_suppressions(message, findings, self.config, self.registry,
-                                      path or message.source)
+        findings, new = apply_message_rules(message, findings, self.ctx)
+        findings += drop_allowed(message, new, self.config, path, allowed)
+        findings = apply_suppressions(message, findings, self.config, self.registry, path)
         findings = [with_position(full, f) for f in findings]
-        return sorted(findings, key=_order(full))
+        return Checked(message, tuple(sorted(findings, key=_order(full))), frozenset(allowed))
 
     def check_path(self, path: str | Path, display: Optional[str] = None) -> FileResult:
         shown = display or str(path)
@@ -151,8 +152,7 @@ class Engine:
             message = read_path(Path(path), self.config)
         except IngestError as exc:
             return FileResult(path=shown, kind=_kind_guess(str(path)), error=str(exc))
-        return FileResult(path=shown, kind=message.kind, error=None, message=message,
-                          findings=tuple(self.check_message(message, shown, self.deadline(started))))
+        return FileResult.of(shown, message, self.check_message(message, shown, self.deadline(started)))
 
     def check_bytes(self, data: bytes, name: str, deadline: Optional[float] = None) -> FileResult:
         deadline = deadline if deadline is not None else self.deadline()
@@ -160,8 +160,7 @@ class Engine:
             message = read_bytes(data, name, self.config)
         except IngestError as exc:
             return FileResult(path=name, kind=_kind_guess(name), error=str(exc))
-        return FileResult(path=name, kind=message.kind, error=None, message=message,
-                          findings=tuple(self.check_message(message, name, deadline)))
+        return FileResult.of(name, message, self.check_message(message, name, deadline))
 
 
 _OWN_IDENTIFIERS = ("NHS_NUMBER", "NI_NUMBER", "DATE_OF_BIRTH")

@@ -49,16 +49,13 @@ def _init_worker(config: Config) -> None:
 
 def _check_one(path: str) -> FileResult:
     assert _ENGINE is not None
-    res = _ENGINE.check_path(path)
-    return FileResult(res.path, res.kind, res.error, res.findings,  # drop the Message: not picklable cheaply
-                      allowed=tuple(sorted(_ENGINE.allow_hits)))
+    return _ENGINE.check_path(path)
 
 
 def _check_message(message: Message, shown: str) -> FileResult:
     """A message already read by the main process (large on disk, small parts)."""
     assert _ENGINE is not None
-    findings = tuple(_ENGINE.check_message(message, shown))
-    return FileResult(shown, message.kind, None, findings, allowed=tuple(sorted(_ENGINE.allow_hits)))
+    return FileResult.of(shown, message, _ENGINE.check_message(message, shown))
 
 
 def _detect(message: Message, keep: Optional[str]) -> list[Finding]:
@@ -327,8 +324,7 @@ class Runner:
         if deadline is None:
             deadline = self.engine.deadline()
         if self.jobs == 1:
-            return FileResult(shown, message.kind, None,
-                              tuple(self.engine.check_message(message, shown, deadline)), message=message)
+            return FileResult.of(shown, message, self.engine.check_message(message, shown, deadline))
         if not long_part:
             return self.pool.submit(_check_message, message, shown).result()
         if not self.chunked:
@@ -340,8 +336,7 @@ class Runner:
             found += [_shift(f, off) for f in fut.result()]
         from .pipeline import resolve_overlaps
         found = place(message, resolve_overlaps(found))
-        findings = self.engine.check_message(message, shown, detected=(message, found))
-        return FileResult(shown, message.kind, None, tuple(findings), message=message)
+        return FileResult.of(shown, message, self.engine.check_message(message, shown, detected=(message, found)))
 
 
     def _check_pool_ner(self, message: Message, shown: str, deadline: Optional[float] = None
@@ -356,10 +351,10 @@ class Runner:
         eng = self._pool_engine
         try:
             read, found = eng.read_within(message, deadline)
-            findings = eng.check_message(message, shown, detected=(read, place(message, found)))
+            checked = eng.check_message(message, shown, detected=(read, place(message, found)))
         finally:
             eng.nlp.clear()
-        return FileResult(shown, message.kind, None, tuple(findings), message=message)
+        return FileResult.of(shown, message, checked)
 
 
 def _large(path) -> bool:
@@ -370,21 +365,12 @@ def _large(path) -> bool:
 
 
 def check_files(paths: Sequence[Path], config: Config, jobs: int = 1,
-                progress: Optional[Callable[[int], None]] = None, engine=None,
-                allow_hits: Optional[set] = None) -> list[FileResult]:
-    """Check the files; `allow_hits`, when given, receives the allowlist entries that matched in
-    any process (suppress.allowlist_hit names them)."""
+                progress: Optional[Callable[[int], None]] = None, engine=None) -> list[FileResult]:
+    """Check the files: one FileResult each, in input order."""
     if jobs <= 0:
         jobs = os.cpu_count() or 1
     paths = list(paths)
     if not any(_large(p) for p in paths):
         jobs = min(jobs, max(1, len(paths)))
     with Runner(config, jobs, engine) as runner:
-        results = runner.check_files(paths, progress)
-        if allow_hits is not None:
-            for eng in (runner._engine, runner._pool_engine):
-                if eng is not None:
-                    allow_hits |= eng.allow_hits
-            for r in results:
-                allow_hits.update(r.allowed)
-        return results
+        return runner.check_files(paths, progress)

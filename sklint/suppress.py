@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from .fingerprint import finding_fingerprint, get_key, relative_path
-from .model import SEVERITY_RANK, Finding, Message, Part
+from .model import SEVERITY_RANK, Finding, Message
 
 UNUSED_CODE, UNUSED_NAME = "SK905", "unused-suppression"
 MARKDOWN_EXT = {".md", ".markdown"}
@@ -457,23 +457,6 @@ def _suffix(message: Message, path: Optional[str]) -> str:
     return ""
 
 
-def _read_source(message: Message, path: Optional[str]) -> Optional[str]:
-    for cand in (message.source, path):
-        if not cand:
-            continue
-        p = Path(str(cand))
-        try:
-            if p.is_file():
-                from .ingest._common import decode_text  # the same decoding as the reader
-                return decode_text(p.read_bytes(), None)
-        except (OSError, ImportError, ValueError):
-            try:
-                return p.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                return None
-    return None
-
-
 def inline_directives(message: Message, path: Optional[str]) -> list[_Directive]:
     if message.is_email:
         return []
@@ -482,7 +465,7 @@ def inline_directives(message: Message, path: Optional[str]) -> list[_Directive]
     if suf in MARKDOWN_EXT and body is not None:
         return _markdown_directives(body.text)
     if suf in HTML_EXT:
-        src = _read_source(message, path)
+        src = message.raw  # the page's markup, as ingest read it
         if src is None and body is not None and "<!--" in body.text:
             src = body.text
         return _html_directives(src) if src else []
@@ -525,9 +508,10 @@ def _unused_finding(d: _Directive, message: Message) -> Finding:
 
 def drop_allowed(message, findings, config, path, hits: Optional[set] = None) -> list[Finding]:
     """The organisation profile and the allowlist: what was never a leak. The pipeline applies
-    this before the message rules, so a public contact or an allowlisted string cannot make a
-    message rule fire; apply_suppressions applies it again (idempotent) for callers that skip it.
-    `hits` collects the allowlist entries that matched (see allowlist_hit)."""
+    this to the detectors' findings before the message rules, so a public contact or an
+    allowlisted string cannot make a message rule fire, and then to the message rules' own
+    findings (each finding passes it once). `hits` collects the allowlist entries that matched
+    (see allowlist_hit)."""
     path = path or message.source
     rel = relative_path(path, config.root) if path else ""
     out = list(findings)
@@ -561,7 +545,7 @@ def apply_suppressions(message, findings, config, registry, path) -> list[Findin
             return False
         return not (rel and per_file_ignored(rel, f.code, f.rule, config))
 
-    out = drop_allowed(message, [f for f in findings if selected(f)], config, path)
+    out = [f for f in findings if selected(f)]
 
     directives = inline_directives(message, path)
     if directives:

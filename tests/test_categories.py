@@ -340,10 +340,10 @@ def test_a_table_row_that_names_a_person_anchors_its_other_cells():
     from sklint.config import Config
     eng = Engine(Config())
     named = b"Name,Group,Notes\nMarta Nowicka,Tuesday,Coeliac disease - gluten free snacks\nOwen Price,Tuesday,None\n"
-    res = eng.check_message(read_bytes(named, "list.csv", Config()))
+    res = eng.check_message(read_bytes(named, "list.csv", Config())).findings
     assert [f for f in res if f.category == "HEALTH"]
     counts = b"Group,Children,Notes\nTuesday,12,Coeliac disease - gluten free snacks for 2\nThursday,9,None\n"
-    res = eng.check_message(read_bytes(counts, "groups.csv", Config()))
+    res = eng.check_message(read_bytes(counts, "groups.csv", Config())).findings
     assert not [f for f in res if f.category == "HEALTH"]
 
 

@@ -115,6 +115,26 @@ def test_web_form_finding_points_at_the_field_label_line(tmp_path):
     assert "date of birth" in hits[0].message
 
 
+def test_a_page_checked_from_bytes_is_read_once_with_its_markup(tmp_path):
+    """The service and `fix` check pages that are not on disk (or no longer are): the web-form
+    rule and the inline directives read the markup ingest kept on the message, never the file."""
+    from sklint.pipeline import Engine
+    page = ("<!DOCTYPE html>\n<html><body>\n<!-- sklint: ignore[SK101] -->\n<p>Zofia Nowak ran "
+            "the stall.</p>\n<form>\n<label for=\"d\">Date of birth</label>\n"
+            "<input id=\"d\" name=\"d\" type=\"date\">\n</form>\n</body></html>\n").encode()
+    res = Engine(Config()).check_bytes(page, "signup.html")
+    assert res.message.raw is not None and "<form>" in res.message.raw
+    codes = [f.code for f in res.findings]
+    assert "SK403" in codes and "SK101" not in codes, codes
+    # the same page from disk, then the file gone before the later stages could read it
+    path = tmp_path / "signup.html"
+    path.write_bytes(page)
+    from sklint.ingest import read_path
+    msg = read_path(path, Config())
+    path.unlink()
+    assert [f.code for f in Engine(Config()).check_message(msg, str(path)).findings] == codes
+
+
 def test_publication_rules_skip_emails():
     msg = Message(source="x.eml", kind="email", is_email=True,
                   parts=(Part("body", "body", "2 children aged 8 in Appleby came."),))

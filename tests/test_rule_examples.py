@@ -41,7 +41,7 @@ def test_every_yaml_rule_has_examples():
 @pytest.mark.parametrize("code, expect, text", _cases())
 def test_rule_example(engine, code, expect, text):
     msg = Message(source="example", kind="text", parts=(Part("body", "body", text),))
-    findings = engine.check_message(msg)
+    findings = engine.check_message(msg).findings
     hits = [f for f in findings if f.code == code]
     if expect == "fail":
         assert hits, f"{code} should fire on {text!r}; got {[(f.code, f.match) for f in findings]}"

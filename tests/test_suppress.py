@@ -10,7 +10,7 @@ from sklint.config import Config, from_mapping
 from sklint.fingerprint import finding_fingerprint
 from sklint.model import Finding, Message, Part
 from sklint.registry import load_registry
-from sklint.suppress import apply_suppressions, rule_enabled, selector_specificity
+from sklint.suppress import apply_suppressions, drop_allowed, rule_enabled, selector_specificity
 
 REG = load_registry()
 
@@ -29,7 +29,9 @@ def msg(text: str, source: str = "doc.txt") -> Message:
 
 
 def apply(config: Config, message: Message, findings, path=None):
-    return apply_suppressions(message, findings, config, REG, path or message.source)
+    """The profile and allowlist, then selection, directives and severity: the pipeline's order."""
+    path = path or message.source
+    return apply_suppressions(message, drop_allowed(message, findings, config, path), config, REG, path)
 
 
 def codes(fs):
@@ -200,6 +202,34 @@ def test_allowlist_entries_that_match_nothing_are_named(tmp_path, jobs):
     r = subprocess.run([sys.executable, "-m", "sklint", "check", "a.txt", "--jobs", jobs],
                        cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert "allowlist entries matched nothing" not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_allowlisted_message_rule_finding_counts_as_a_match(tmp_path, jobs, monkeypatch):
+    """A fingerprint that allows a message rule's own finding (the subject-line rule here, not
+    the name finding under it) removes that finding and is not named as matching nothing: each
+    finding passes the allowlist once, and the entries it matched come back with the result."""
+    import subprocess
+    import sys
+    from sklint.config import Config
+    from sklint.pipeline import Engine
+    mail = (b"From: a@charity.org.uk\nTo: b@charity.org.uk\nSubject: Kofi Mensah referral\n\n"
+            b"Hello, see you Tuesday.\n")
+    (tmp_path / "m.eml").write_bytes(mail)
+    (tmp_path / "other.eml").write_bytes(mail)  # the same words in another file: still reported
+    loud = Engine(Config(root=str(tmp_path))).check_path(tmp_path / "m.eml")
+    subject = [f for f in loud.findings if f.rule == "subject-line-leak"]
+    assert subject and subject[0].match == "Kofi Mensah"
+    monkeypatch.setenv("SKLINT_BASELINE_KEY", "k1")
+    fp = finding_fingerprint(b"k1", subject[0], str(tmp_path / "m.eml"), str(tmp_path))
+    (tmp_path / "sklint.toml").write_text(f'allowlist-fingerprints = ["{fp}"]\n', encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "sklint", "check", "m.eml", "other.eml", "--jobs", jobs,
+                        "--format", "json"], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert "allowlist entries matched nothing" not in r.stderr, r.stderr
+    import json
+    rules = {f["path"]: {x["rule"] for x in f["findings"]} for f in json.loads(r.stdout)["files"]}
+    assert "subject-line-leak" not in rules["m.eml"] and "person-name" in rules["m.eml"]
+    assert "subject-line-leak" in rules["other.eml"]
 
 
 # -- inline comments ---------------------------------------------------------------------------

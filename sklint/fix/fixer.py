@@ -162,7 +162,7 @@ class Fixer:
             msg = Message(source=display, kind=result.kind,
                           parts=tuple(Part(id=g.key, kind="attachment" if g.key.startswith("attachment:") else "body",
                                            text=g.text) for g in extra))
-            for f in self.engine.check_message(msg, display):
+            for f in self.engine.check_message(msg, display).findings:
                 if wanted(f, self.categories):
                     prep.findings.setdefault(f.part, []).append(f)
                     prep.part_text[f.part] = groups[f.part].text

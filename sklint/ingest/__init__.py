@@ -260,7 +260,8 @@ def _read(data: bytes, name: str, ctx: Ctx, source: str) -> Message:
     except Encrypted:
         ctx.note("body", "encrypted", "encrypted: not inspected")
         return Message(source=source, kind=kind, parts=(), notes=tuple(ctx.notes))
-    return Message(source=source, kind=kind, parts=(_part("body", "body", doc),), notes=tuple(ctx.notes))
+    return Message(source=source, kind=kind, parts=(_part("body", "body", doc),), notes=tuple(ctx.notes),
+                   raw=doc.markup)
 
 
 def read_bytes(data: bytes, name: str, config, source: Optional[str] = None) -> Message:

@@ -42,6 +42,7 @@ class Doc:
     anchors: tuple[tuple[int, int, int], ...] = ()
     quoted: tuple[tuple[int, int], ...] = ()
     places: tuple[tuple[int, str, int], ...] = ()  # (offset, sheet, row): where a spreadsheet row starts
+    markup: Optional[str] = None  # the decoded source the text was extracted from (HTML)
 
 
 @dataclass

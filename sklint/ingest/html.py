@@ -176,6 +176,7 @@ def read_html(data: bytes, name: str, ctx: Ctx, pid: str, charset: str | None = 
         ctx.note(pid, "limit-reached", f"limit-reached: text cut at max-part-chars ({limit} characters)")
     if not keep_anchors:
         doc.anchors = ()
+    doc.markup = source
     return doc
 
 

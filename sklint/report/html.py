@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable
 
 from .. import __version__
-from ..model import SEVERITY_RANK, FileResult, Finding, Message
+from ..model import SEVERITY_RANK, FileResult, Finding
 from ._common import rule_url, safe_message, shown
 from .text import group
 
@@ -52,17 +51,6 @@ code{font-size:12px}
 
 def _esc(s: str) -> str:
     return html.escape(s, quote=True)
-
-
-def _message_for(r: FileResult) -> Optional[Message]:
-    if r.message is not None:
-        return r.message
-    try:  # results from worker processes come without their Message: read the file again
-        from ..config import Config
-        from ..ingest import read_path
-        return read_path(Path(r.path), Config())
-    except Exception:  # noqa: BLE001 - the page still lists the findings
-        return None
 
 
 def _kind_label(f: Finding) -> str:
@@ -120,7 +108,7 @@ def _doc_html(doc_id: int, r: FileResult, show_matches: bool, reg) -> str:
                f'<span>{by_sev["info"]} info</span></p>')
     numbered = [(n, f) for n, g in enumerate(groups, 1) for f in g]
     if show_matches:  # opt-in: the documents' own text, as confidential as the documents
-        msg = _message_for(r)
+        msg = r.message  # the message as it was checked: never read again here
         if msg is not None:
             for part in msg.parts:
                 if not part.text.strip():

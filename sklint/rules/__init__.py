@@ -36,7 +36,10 @@ def escalate(message: Message, findings: list[Finding], ctx) -> list[Finding]:
     return out
 
 
-def apply_message_rules(message: Message, findings: list[Finding], ctx) -> list[Finding]:
+def apply_message_rules(message: Message, findings: list[Finding], ctx
+                        ) -> tuple[list[Finding], list[Finding]]:
+    """(the findings, escalated where the message makes them worse; the message rules' own
+    findings)."""
     findings = escalate(message, list(findings), ctx)
     new: list[Finding] = []
     if message.is_email:
@@ -45,4 +48,4 @@ def apply_message_rules(message: Message, findings: list[Finding], ctx) -> list[
     else:
         from .publication import check_publication
         new += check_publication(message, findings, ctx)
-    return findings + new
+    return findings, new

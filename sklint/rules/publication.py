@@ -20,7 +20,6 @@ import re
 import sys
 from functools import lru_cache
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from ..model import Finding, Message, Part
@@ -550,21 +549,8 @@ class _FormFields(HTMLParser):
 def _raw_html(message: Message) -> tuple[Optional[str], Optional[Part], bool]:
     """(HTML source, the part its text belongs to, whether part offsets index the source)."""
     body = message.part("body") or (message.parts[0] if message.parts else None)
-    src = message.source or ""
-    if Path(src).suffix.lower() in (".html", ".htm"):
-        try:
-            p = Path(src)
-            if p.is_file():
-                data = p.read_bytes()
-                try:
-                    from ..ingest._common import decode_text
-                    text = decode_text(data, None)
-                except ImportError:
-                    text = data.decode("utf-8", "replace")
-                verbatim = body is not None and body.text == text
-                return text, body, verbatim
-        except OSError:
-            pass
+    if message.raw is not None:  # an HTML page: its markup, as ingest read it
+        return message.raw, body, body is not None and body.text == message.raw
     for part in message.parts:
         if re.search(r"<(?:form|input|textarea|select)\b", part.text, re.I):
             return part.text, part, True

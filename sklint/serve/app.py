@@ -304,9 +304,8 @@ class Service:
         large = sum(len(p.text) for p in message.parts) > LARGE_CHARS
         lock, engine = ((self._large_lock, self.large_engine) if large else (self._lock, self.engine))
         with lock:
-            findings = engine.check_message(message, MESSAGE_NAME, deadline)
-        return FileResult(path=MESSAGE_NAME, kind=message.kind, error=None,
-                          findings=tuple(findings), message=message)
+            checked = engine.check_message(message, MESSAGE_NAME, deadline)
+        return FileResult.of(MESSAGE_NAME, message, checked)
 
     def warm(self, helper: bool = True) -> None:
         """Build the engine and run one small message through it so the first real check
