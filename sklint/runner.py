@@ -14,54 +14,40 @@ That is faster but only exact for detectors that look at one paragraph at a time
 detector (detect/names.py) uses message-wide evidence (words seen in lower case, NER votes,
 names propagated across the text), so it is off by default.
 
-The workers are forked from this process after it has loaded the models, so they share the
-model's memory pages instead of each loading a copy.
+The workers are sklint.workers': forked from this process after it has loaded the models, so
+they share the model's memory pages instead of each loading a copy.
 """
 from __future__ import annotations
 
-import multiprocessing
+import functools
 import os
-import sys
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from .config import Config
 from .model import FileResult, Finding, Message, Part
+from .workers import Workers, can_fork, state
 
 SPLIT_CHARS = 50_000        # a part at least this long is split across the workers (jobs > 1)
 MIN_CHUNK, MAX_CHUNK = 20_000, 100_000  # chunk sizes: about 4 chunks per worker, within these
 SPLIT_FILE_BYTES = 50_000   # files this big on disk are read here, to be split if their text is
 
-_ENGINE = None  # one per worker process, built by _init_worker
-
-
-# -- worker side ------------------------------------------------------------------------------
-def _init_worker(config: Config) -> None:
-    global _ENGINE
-    if _ENGINE is not None and _ENGINE.config == config:
-        return  # forked from a parent that had already loaded it: share its pages
-    from .pipeline import Engine
-    _ENGINE = Engine(config)
-
-
+# -- worker side: tasks run by sklint.workers, each on its worker's Engine -------------------
 def _check_one(path: str) -> FileResult:
-    assert _ENGINE is not None
-    return _ENGINE.check_path(path)
+    return state().check_path(path)
 
 
 def _check_message(message: Message, shown: str) -> FileResult:
     """A message already read by the main process (large on disk, small parts)."""
-    assert _ENGINE is not None
-    return FileResult.of(shown, message, _ENGINE.check_message(message, shown))
+    return FileResult.of(shown, message, state().check_message(message, shown))
 
 
 def _detect(message: Message, keep: Optional[str]) -> list[Finding]:
     """The detectors on one sub-message; only the findings of part `keep` when given."""
-    assert _ENGINE is not None
-    found = _ENGINE.detect(message)
+    found = state().detect(message)
     if keep is None:
         return found
     return [f for f in found if f.part == keep]
@@ -69,18 +55,16 @@ def _detect(message: Message, keep: Optional[str]) -> list[Finding]:
 
 def _ner(pieces: list[str]) -> list[list[tuple[int, int, str]]]:
     """NER on pieces already cut by ner.split_chunks (so the worker does not cut them again)."""
-    assert _ENGINE is not None
-    return _ENGINE.nlp.entities(pieces)
+    return state().nlp.entities(pieces)
 
 
 _WARM_TEXT = ("Dear Sarah,\n\nKayden Brooks (DOB 03/04/2011, aged 13) of 27 Fellside Road, Kendal "
               "LA9 4DH, told his mentor he has ADHD. Call Leanne on 07700 900987.\n")
 
 
-def _warm(pause: float) -> int:
+def _check_warm(pause: float) -> int:
     """Load whatever the detectors load (model, lexicons) in this worker; returns the pid."""
-    assert _ENGINE is not None
-    _ENGINE.check_bytes(_WARM_TEXT.encode(), "warm.txt")
+    state().check_bytes(_WARM_TEXT.encode(), "warm.txt")
     time.sleep(pause)  # keeps this worker busy so the other warm-up calls reach the others
     return os.getpid()
 
@@ -168,7 +152,7 @@ class PoolNlp:
     this process runs the pattern, name-rule and category detectors while the workers run NER.
     """
 
-    def __init__(self, base, pool: ProcessPoolExecutor):
+    def __init__(self, base, pool: Workers):
         self._base = base
         self._pool = pool
         self._pending: dict[str, list[tuple[int, Future]]] = {}
@@ -238,7 +222,7 @@ class Runner:
         self.chunked = chunked
         self._engine = engine
         self._pool_engine = None
-        self._pool: Optional[ProcessPoolExecutor] = None
+        self._pool: Optional[Workers] = None
 
     # lazily built pieces
     @property
@@ -249,32 +233,30 @@ class Runner:
         return self._engine
 
     @property
-    def pool(self) -> ProcessPoolExecutor:
+    def pool(self) -> Workers:
         if self._pool is None:
-            global _ENGINE
-            ctx = None
-            if "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin":
+            from .pipeline import Engine
+            if can_fork():
                 # Load the models once, here, and fork the workers from this process: they share
                 # the model's pages instead of each loading (and holding) its own copy, and this
                 # process needs the engine anyway for the message rules of split files.
-                ctx = multiprocessing.get_context("fork")
                 eng = self.engine
                 eng.check_bytes(_WARM_TEXT.encode(), "warm.txt")
-                _ENGINE = eng
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=ctx,
-                                             initializer=_init_worker, initargs=(self.config,))
+                self._pool = Workers(self.jobs, shared=eng)
+            else:
+                self._pool = Workers(self.jobs, build=functools.partial(Engine, self.config))
         return self._pool
 
     def warm(self) -> None:
         """Start the workers and let each load its models (benchmarks call this first)."""
         if self.jobs > 1:
-            list(self.pool.map(_warm, [0.3] * self.jobs))
+            self.pool.map(_check_warm, [0.3] * self.jobs)
         else:
             self.engine.check_bytes(_WARM_TEXT.encode(), "warm.txt")
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown()
+            self._pool.close()
             self._pool = None
 
     def __enter__(self) -> "Runner":

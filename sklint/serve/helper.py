@@ -8,21 +8,22 @@ detectors and then reads the start; one piece may be cut at a seam (detect/ner_s
 explains why the entities are exactly those of one process). If the helper fails or stops
 answering, this process reads its share itself: the answer is the same, only slower.
 
-Only entities cross the pipe: the helper gets pieces of text and sends back (start, end, label)
-tuples; it logs nothing and exits when the service closes the pipe or exits.
+The helper is sklint.workers' (the command line's workers are too). Only entities cross between
+the processes: the helper gets pieces of text and sends back (start, end, label) tuples; it logs
+nothing and exits when the service closes it or exits.
 """
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import signal
-import sys
+from concurrent.futures import Future, TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Sequence
 
 from ..detect.ner import NlpEngine, gather
 from ..detect.ner_split import SEAM_WORDS, Plan, plan, receptive_field
+from ..workers import Workers, can_fork, state
 
 log = logging.getLogger("sklint.serve")
 
@@ -32,51 +33,30 @@ PREFETCH_SHARE = 0.6      # ...and when it is started before the pattern detecto
 TIMEOUT = 30.0            # seconds to wait for the helper before reading its share here
 
 
-def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
-
-
-def _helper_main(conn, parent_end, base: NlpEngine) -> None:  # pragma: no cover - child process
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the service; the pipe then closes
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    parent_end.close()
-    while True:
-        try:
-            msg = conn.recv()
-        except (EOFError, OSError):
-            break
-        if msg is None:
-            break
-        rid, texts = msg
-        try:
-            conn.send((rid, True, base.piece_entities(texts)))
-        except (EOFError, OSError, BrokenPipeError):
-            break
-        except Exception as exc:  # noqa: BLE001 - reported by type only, never content
-            try:
-                conn.send((rid, False, type(exc).__name__))
-            except (EOFError, OSError):
-                break
-    conn.close()
+def _piece_entities(texts: list[str]) -> list:  # a task, run in the helper
+    return state().piece_entities(texts)
 
 
 class NerHelper:
-    """One forked process that runs `base.piece_entities` on the texts it is sent."""
+    """One worker process (sklint.workers, forked once the model is loaded) that runs
+    `base.piece_entities` on the texts it is sent. At most one request is outstanding: a newer
+    one gives up the older."""
 
     def __init__(self, base: NlpEngine, timeout: float = TIMEOUT):
         self.base = base
         self.timeout = timeout
-        self._proc = None
-        self._conn = None
-        self._rid = 0
+        self._workers: Optional[Workers] = None
+        self._pid: Optional[int] = None
+        self._rid = 0  # requests sent so far
+        self._pending: dict[int, Future] = {}
 
     @property
     def alive(self) -> bool:
-        return self._proc is not None and self._proc.is_alive()
+        return self._workers is not None and self._workers.alive
 
     @property
     def pid(self) -> Optional[int]:
-        return self._proc.pid if self._proc is not None else None
+        return self._pid if self._workers is not None else None
 
     def start(self) -> bool:
         if self.alive:
@@ -85,63 +65,50 @@ class NerHelper:
             return False
         self.base.nlp  # load the model (and the decoder) here, before the fork, to share them
         self.base.decoder
-        ctx = multiprocessing.get_context("fork")
-        parent_end, child_end = ctx.Pipe(duplex=True)
-        proc = ctx.Process(target=_helper_main, args=(child_end, parent_end, self.base),
-                           name="sklint-ner-helper", daemon=True)
-        proc.start()
-        child_end.close()
-        self._proc, self._conn = proc, parent_end
+        self._workers = Workers(1, shared=self.base)
+        self._pid = self._workers.start()[0]
         return True
 
     def submit(self, texts: list[str]) -> Optional[int]:
         """Send texts to read; the request id to collect, or None if the helper is not there."""
         if not self.alive:
             return None
-        self._rid += 1
+        for fut in self._pending.values():
+            fut.cancel()  # a request given up (its answer, if any, is never read)
+        self._pending.clear()
         try:
-            self._conn.send((self._rid, texts))
-        except (OSError, ValueError):
+            fut = self._workers.submit(_piece_entities, texts)
+        except (RuntimeError, BrokenProcessPool):
             self._fail("could not be reached")
             return None
+        self._rid += 1
+        self._pending[self._rid] = fut
         return self._rid
 
     def result(self, rid: int) -> Optional[list]:
         """The entities of request `rid`, or None (read them here) if the helper failed."""
-        try:
-            while True:
-                if not self._conn.poll(self.timeout):
-                    self._fail(f"did not answer within {self.timeout:.0f}s")
-                    return None
-                got_rid, ok, value = self._conn.recv()
-                if got_rid != rid:
-                    continue  # the answer to a request that was given up
-                if not ok:
-                    log.warning("NER helper failed on a request (%s); read here instead", value)
-                    return None
-                return value
-        except (EOFError, OSError, ValueError):
-            self._fail("stopped")
+        fut = self._pending.pop(rid, None)
+        if fut is None:
             return None
+        try:
+            return fut.result(timeout=self.timeout)
+        except FutureTimeout:
+            self._fail(f"did not answer within {self.timeout:.0f}s")
+        except BrokenProcessPool:
+            self._fail("stopped")
+        except Exception as exc:  # noqa: BLE001 - reported by type only, never content
+            log.warning("NER helper failed on a request (%s); read here instead", type(exc).__name__)
+        return None
 
     def _fail(self, why: str) -> None:
         log.warning("NER helper %s; reading all text in the service process from now on", why)
-        self.close()
+        self.close(kill=True)
 
-    def close(self) -> None:
-        proc, conn = self._proc, self._conn
-        self._proc = self._conn = None
-        if conn is not None:
-            try:
-                conn.send(None)
-            except (OSError, ValueError):
-                pass
-            conn.close()
-        if proc is not None:
-            proc.join(2)
-            if proc.is_alive():
-                proc.terminate()
-                proc.join(2)
+    def close(self, kill: bool = False) -> None:
+        workers, self._workers = self._workers, None
+        self._pending.clear()
+        if workers is not None:
+            workers.close(kill=kill)
 
 
 @dataclass
