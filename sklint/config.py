@@ -6,14 +6,13 @@ The nearest config file walking up from the checked path to the repository root 
 """
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Optional
 
-from .model import SEVERITIES
-from .ingest._common import DEFAULT_LIMITS
 
 
 class ConfigError(Exception):
@@ -83,60 +82,49 @@ class Config:
         return replace(self, **kw)
 
 
-# key -> (type, help). Documented in the README; keep both in step.
-TOP_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
-    "fail-on": (str, "lowest severity that makes the exit status 1: info, warning, error"),
-    "select": (list, "rule codes, code prefixes or names to enable (replaces the default set)"),
-    "extend-select": (list, "rule codes, prefixes or names to enable in addition"),
-    "ignore": (list, "rule codes, prefixes or names to disable"),
-    "per-file-ignores": (dict, "glob -> list of rule codes/names to disable for matching files"),
-    "severity": (dict, "rule code or name -> severity override"),
-    "exclude": (list, "glob patterns of paths never checked (replaces the defaults)"),
-    "extend-exclude": (list, "glob patterns excluded in addition to the defaults"),
-    "allowlist": (list, "exact strings never reported"),
-    "allowlist-regex": (list, "regular expressions whose full matches are never reported"),
-    "allowlist-fingerprints": (list, "finding fingerprints never reported"),
-    "organisation": (dict, "the organisation profile"),
-    "ner": (dict, "named-entity recogniser settings"),
-    "categories": (dict, "extra terms per sensitive category"),
-    "case-reference": (dict, "case reference patterns"),
-    "rules": (dict, "per-rule option tables"),
-    "limits": (dict, "reading limits"),
-    "register": (str, "path of the pseudonym register used by sklint fix"),
-    "serve": (dict, "options of the pre-send service (sklint serve)"),
-    "record": (dict, "options of the sharing record"),
-    "fix": (dict, "options of sklint fix (generalisation per entity type)"),
-}
-# Allowed keys of the [serve], [record] and [fix] tables: key -> type.
-SECTION_KEYS: dict[str, dict[str, Any]] = {
-    "serve": {"block-on": str, "warn-on": str, "fail-mode": str, "allowed-origins": list,
-              "max-request-bytes": int, "ner-helper": bool, "check-seconds": (int, float)},
-    "record": {"path": str},
-    "fix": {"date-of-birth": str, "age": str, "postal-address": str, "postcode": str,
-            "generalise-categories": bool, "prefix": str},
-}
-ORG_KEYS = {"name": str, "domains": list, "public-contacts": list, "staff": list}
-NER_KEYS = {"model": str, "enabled": bool, "second-opinion": bool}
-CASE_REF_KEYS = {"patterns": list}
-LIMIT_KEYS = tuple(DEFAULT_LIMITS)
+SCHEMA_PATH = Path(__file__).parent / "schema" / "config.schema.json"
 
 
 def _err(src: str, key: str, why: str) -> ConfigError:
     return ConfigError(f"{src}: key '{key}': {why}")
 
 
-def _check_type(src: str, key: str, value: Any, typ: Any) -> None:
-    if typ is list:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise _err(src, key, "expected a list of strings")
-    elif typ is bool:
-        if not isinstance(value, bool):
-            raise _err(src, key, "expected true or false")
-    elif isinstance(typ, tuple):  # a number: whole or not, never true/false
-        if isinstance(value, bool) or not isinstance(value, typ) or value <= 0:
-            raise _err(src, key, "expected a positive number")
-    elif not isinstance(value, typ):
-        raise _err(src, key, f"expected {getattr(typ, '__name__', typ)}")
+@functools.lru_cache(maxsize=1)
+def _validator():
+    """The JSON Schema of the whole table (schema/config.schema.json; documented in the README,
+    usable by an editor), with "integer" meaning a whole number written as one (not 1.0, not
+    true)."""
+    import json
+
+    import jsonschema
+    base = jsonschema.Draft202012Validator
+    checker = base.TYPE_CHECKER.redefine(
+        "integer", lambda _c, x: isinstance(x, int) and not isinstance(x, bool))
+    cls = jsonschema.validators.extend(base, type_checker=checker)
+    return cls(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+def _schema_error(src: str, data: dict[str, Any]) -> Optional[ConfigError]:
+    """The first thing in `data` (in the order it is written) that does not fit the schema, as a
+    ConfigError naming the key; the schema's `x-error` says why in sklint's words."""
+    order = {k: i for i, k in enumerate(data)}
+    found = []
+    for e in _validator().iter_errors(data):
+        path = [str(p) for p in e.absolute_path if not isinstance(p, int)]
+        if e.validator == "additionalProperties" and isinstance(e.instance, dict):
+            known = e.schema.get("properties", {})
+            extra = [k for k in e.instance if k not in known]
+            if extra and e.schema.get("additionalProperties") is False:
+                path, why = path + [str(extra[0])], "unknown key"
+            else:
+                continue
+        else:
+            why = e.schema.get("x-error") or e.message
+        found.append((order.get(path[0], len(order)) if path else -1, len(path), ".".join(path), why))
+    if not found:
+        return None
+    _, _, key, why = min(found)
+    return _err(src, key, why)
 
 
 def _check_rule_options(src: str, rule: str, opts: dict[str, Any]) -> None:
@@ -160,105 +148,53 @@ def _check_rule_options(src: str, rule: str, opts: dict[str, Any]) -> None:
 
 def from_mapping(data: dict[str, Any], src: str = "<config>", root: Optional[str] = None,
                  known_rules: Optional[set[str]] = None) -> Config:
-    """Validate a `[tool.sklint]` table into a Config. Unknown keys raise ConfigError."""
+    """Validate a `[tool.sklint]` table into a Config: against the schema, then the rule names,
+    each rule's options and the category names. Unknown keys raise ConfigError."""
+    problem = _schema_error(src, data)
+    if problem is not None:
+        raise problem
     kw: dict[str, Any] = {"path": src if src != "<config>" else None, "root": root}
     for key, value in data.items():
-        if key not in TOP_KEYS:
-            raise _err(src, key, "unknown key")
-        typ = TOP_KEYS[key][0]
-        _check_type(src, key, value, typ)
         if key == "fail-on":
-            if value not in SEVERITIES:
-                raise _err(src, key, f"must be one of {', '.join(SEVERITIES)}")
             kw["fail_on"] = value
-        elif key in ("select", "extend-select", "ignore", "extend-exclude", "allowlist",
+        elif key in ("select", "extend-select", "ignore", "exclude", "extend-exclude", "allowlist",
                      "allowlist-regex", "allowlist-fingerprints"):
             kw[key.replace("-", "_")] = tuple(value)
-        elif key == "exclude":
-            kw["exclude"] = tuple(value)
         elif key == "per-file-ignores":
-            items = []
-            for glob, codes in value.items():
-                _check_type(src, f"per-file-ignores.{glob}", codes, list)
-                items.append((glob, tuple(codes)))
-            kw["per_file_ignores"] = tuple(items)
+            kw["per_file_ignores"] = tuple((glob, tuple(codes)) for glob, codes in value.items())
         elif key == "severity":
-            items = []
-            for rule, sev in value.items():
-                if sev not in SEVERITIES:
-                    raise _err(src, f"severity.{rule}", f"must be one of {', '.join(SEVERITIES)}")
-                items.append((rule, sev))
-            kw["severity"] = tuple(items)
+            kw["severity"] = tuple(value.items())
         elif key == "organisation":
-            org: dict[str, Any] = {}
-            for k, v in value.items():
-                if k not in ORG_KEYS:
-                    raise _err(src, f"organisation.{k}", "unknown key")
-                _check_type(src, f"organisation.{k}", v, ORG_KEYS[k])
-                org[k.replace("-", "_")] = tuple(v) if isinstance(v, list) else v
+            org = {k.replace("-", "_"): tuple(v) if isinstance(v, list) else v for k, v in value.items()}
             if "domains" in org:
                 org["domains"] = tuple(d.lower().lstrip("@") for d in org["domains"])
             kw["organisation"] = Organisation(**org)
         elif key == "ner":
-            for k, v in value.items():
-                if k not in NER_KEYS:
-                    raise _err(src, f"ner.{k}", "unknown key")
-                _check_type(src, f"ner.{k}", v, NER_KEYS[k])
-            if "model" in value:
-                kw["ner_model"] = value["model"]
-            if "enabled" in value:
-                kw["ner_enabled"] = value["enabled"]
-            if "second-opinion" in value:
-                kw["ner_second_opinion"] = value["second-opinion"]
+            for k, field_name in (("model", "ner_model"), ("enabled", "ner_enabled"),
+                                  ("second-opinion", "ner_second_opinion")):
+                if k in value:
+                    kw[field_name] = value[k]
         elif key == "categories":
             from .model import CATEGORIES
-            items = []
-            for cat, terms in value.items():
+            for cat in value:  # any case: "health", "HEALTH" (a schema cannot say so plainly)
                 if cat.upper() not in CATEGORIES:
                     raise _err(src, f"categories.{cat}", "unknown category")
-                _check_type(src, f"categories.{cat}", terms, list)
-                items.append((cat.upper(), tuple(terms)))
-            kw["category_terms"] = tuple(items)
+            kw["category_terms"] = tuple((cat.upper(), tuple(terms)) for cat, terms in value.items())
         elif key == "case-reference":
-            for k, v in value.items():
-                if k not in CASE_REF_KEYS:
-                    raise _err(src, f"case-reference.{k}", "unknown key")
-                _check_type(src, f"case-reference.{k}", v, CASE_REF_KEYS[k])
             kw["case_reference_patterns"] = tuple(value.get("patterns", ()))
         elif key == "rules":
-            items = []
-            for rule, opts in value.items():
-                if not isinstance(opts, dict):
-                    raise _err(src, f"rules.{rule}", "expected a table of options")
+            for rule, opts in value.items():  # the rule names and options come from the YAML
                 if known_rules is not None and rule not in known_rules:
                     raise _err(src, f"rules.{rule}", "unknown rule")
                 if known_rules is not None and opts:
                     _check_rule_options(src, rule, opts)
-                items.append((rule, tuple(sorted(opts.items()))))
-            kw["rules"] = tuple(items)
+            kw["rules"] = tuple((rule, tuple(sorted(opts.items()))) for rule, opts in value.items())
         elif key == "limits":
-            items = []
-            for k, v in value.items():
-                if k not in LIMIT_KEYS:
-                    raise _err(src, f"limits.{k}", "unknown key")
-                if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
-                    raise _err(src, f"limits.{k}", "expected a positive whole number")
-                items.append((k, v))
-            kw["limits"] = tuple(items)
+            kw["limits"] = tuple(value.items())
         elif key == "register":
             kw["register"] = value
-        elif key in SECTION_KEYS:
-            items = []
-            for k, v in value.items():
-                if k not in SECTION_KEYS[key]:
-                    raise _err(src, f"{key}.{k}", "unknown key")
-                typ = SECTION_KEYS[key][k]
-                if typ is int and (not isinstance(v, int) or isinstance(v, bool)):
-                    raise _err(src, f"{key}.{k}", "expected a whole number")
-                elif typ is not int:
-                    _check_type(src, f"{key}.{k}", v, typ)
-                items.append((k, tuple(v) if isinstance(v, list) else v))
-            kw[key] = tuple(items)
+        else:  # [serve], [record], [fix]
+            kw[key] = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in value.items())
     return Config(**kw)
 
 

@@ -163,3 +163,44 @@ def test_rule_options_are_checked_against_the_rules_own_schema(tmp_path):
     r = subprocess.run([sys.executable, "-m", "sklint", "check", "note.txt"], cwd=tmp_path,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
+
+
+# -- the schema (issue 18: validation by a schema library, errors still name the key) -----------
+
+@pytest.mark.parametrize("data,key,why", [
+    ({"limits": {"max-pdf-pages": 1.0}}, "limits.max-pdf-pages", "expected a positive whole number"),
+    ({"limits": {"max-pdf-pages": True}}, "limits.max-pdf-pages", "expected a positive whole number"),
+    ({"serve": {"check-seconds": 0}}, "serve.check-seconds", "expected a positive number"),
+    ({"serve": {"max-request-bytes": "big"}}, "serve.max-request-bytes", "expected a whole number"),
+    ({"ner": {"enabled": "yes"}}, "ner.enabled", "expected true or false"),
+    ({"allowlist": ["ok", 3]}, "allowlist", "expected a list of strings"),
+    ({"per-file-ignores": {"a/*.md": "SK1"}}, "per-file-ignores.a/*.md", "expected a list of strings"),
+    ({"rules": {"small-count": 3}}, "rules.small-count", "expected a table of options"),
+    ({"select": ["SK1"], "fail-on": "loud", "nope": 1}, "fail-on", "must be one of info, warning, error"),
+])
+def test_schema_errors_name_the_first_bad_key_in_sklints_words(data, key, why):
+    with pytest.raises(ConfigError) as exc:
+        from_mapping(data, "sklint.toml")
+    assert str(exc.value) == f"sklint.toml: key '{key}': {why}"
+
+
+def test_the_config_schema_is_a_schema_and_says_what_the_code_reads():
+    import json
+
+    import jsonschema
+
+    from sklint.config import SCHEMA_PATH
+    from sklint.ingest._common import DEFAULT_LIMITS
+    from sklint.model import SEVERITIES
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    props = schema["properties"]
+    assert set(props["limits"]["properties"]) == set(DEFAULT_LIMITS)
+    assert tuple(props["fail-on"]["enum"]) == SEVERITIES
+    assert set(Config.__dataclass_fields__) >= {k.replace("-", "_") for k in props} - {
+        "ner", "categories", "case_reference"}
+    # the shipped example profile fits it
+    import tomllib
+    from pathlib import Path
+    example = tomllib.loads((Path(__file__).resolve().parents[1] / "examples" / "sklint.toml").read_text())
+    assert not list(jsonschema.Draft202012Validator(schema).iter_errors(example))
