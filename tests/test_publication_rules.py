@@ -2,6 +2,8 @@
 every example in rules/messages/<name>.yaml, through the real reader, plus the options."""
 from __future__ import annotations
 
+import functools
+
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,12 @@ def _cases():
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def _engine():
+    from sklint.pipeline import Engine
+    return Engine(Config())
+
+
 def _ctx(config: Config | None = None) -> DetectContext:
     return DetectContext(config=config or Config(), registry=load_registry(), nlp=None)
 
@@ -47,7 +55,8 @@ def test_publication_example(tmp_path, code, ext, expect, text):
     path = tmp_path / f"example{ext}"
     path.write_text(text, encoding="utf-8")
     message = read_path(path, Config())
-    found = [f for f in check_publication(message, [], _ctx()) if f.code == code]
+    # the whole pipeline: the rules read the detectors' findings (a postcode, for SK401)
+    found = [f for f in _engine().check_message(message).findings if f.code == code]
     if expect == "fail":
         assert found, f"{code} should fire on {text!r}"
         for f in found:
@@ -167,3 +176,22 @@ def test_dev_cases_without_publication_problems(case):
 
 def _dev() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "dev"
+
+
+def test_small_count_takes_its_postcodes_from_the_findings():
+    """SK401 reads the postcode findings, not text of its own: the same table row is a small
+    count beside a postcode when the detectors found one there, and nothing when they did not
+    (an organisation's own postcode, allowed by its profile)."""
+    from sklint.model import Finding
+    text = "Referrals by area\n  CA11 8RR    2\n"
+    doc = Message(source="r.md", kind="document", parts=(Part("body", "body", text),))
+    s = text.index("CA11")
+    pc = Finding(code="SK110", rule="postcode", severity="warning", part="body", start=s,
+                 end=s + 8, match="CA11 8RR", message="Full UK postcode", entity="POSTCODE")
+    assert [f.code for f in check_publication(doc, [pc], _ctx())] == ["SK401"]
+    assert check_publication(doc, [], _ctx()) == []
+    prose = "We saw 2 children from CA11 8RR this term."
+    doc = Message(source="r.md", kind="document", parts=(Part("body", "body", prose),))
+    s = prose.index("CA11")
+    assert [f.code for f in check_publication(doc, [pc.with_(start=s, end=s + 8)], _ctx())] == ["SK401"]
+    assert check_publication(doc, [], _ctx()) == []

@@ -12,7 +12,11 @@
   counselling/mental-health or safeguarding history. Policy 000 §6 (collect only what is needed
   at sign-up; avoid collecting mentoring/counselling history via web forms).
 
-`check_publication(message, findings, ctx)` returns NEW findings only; the caller adds them.
+`check_publication(message, findings, ctx)` returns NEW findings only; the caller adds them. A
+postcode is one the detectors found (the findings: a real postcode area, never the organisation's
+own); the cohort words beside a count (an age range, a school year, a school, a place, a
+condition) are read here, because no detector reports them on purpose: "aged 8-11" describes a
+group, not one person (rules/identifiers/age.yaml).
 """
 from __future__ import annotations
 
@@ -95,7 +99,6 @@ _AGE_RX = re.compile(r"\baged?\s+\d{1,2}(?:\s*(?:-|–|to|and)\s*\d{1,2})?\b|"
 _SCHOOL_YEAR_RX = re.compile(r"\b(?:Year|Yr)\s?\d{1,2}\b|\bReception\s+class\b")
 _SCHOOL_RX = re.compile(r"\b(?:St\.?\s+)?(?:[A-Z][\w'’.-]*\s+){1,4}(?:Primary|Secondary|Junior|"
                         r"Infants?|High|Grammar|Academy|School|College|Nursery|CE|C\s?of\s?E)\b")
-_POSTCODE_RX = re.compile(r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?)\s?\d[ABD-HJLNP-UW-Z]{2}\b")
 _DISTRICT_RX = re.compile(r"\b(?:[A-PR-UWYZ][A-HK-Y]\d{1,2}|[BEGLMNSW]\d{1,2})[A-Z]?\b")
 _PLACE_RX = re.compile(r"\b(?:in|from|at|near|around|across|living\s+in|based\s+in)\s+"
                        r"(?P<place>[A-Z][a-z'’-]+(?:[ -](?:[A-Z][a-z'’-]+|upon|on|under|in|le|by|"
@@ -166,7 +169,12 @@ def _places(clause: str, org_words: set[str]) -> list[tuple[int, int]]:
     return out
 
 
-def _qi_kinds(clause: str, cond_rx, org_words: set[str]) -> list[tuple[str, int, int]]:
+def _qi_kinds(clause: str, cond_rx, org_words: set[str], postcodes: list[tuple[int, int]]
+              ) -> list[tuple[str, int, int]]:
+    """The quasi-identifiers in a clause: the postcodes the detectors found there (`postcodes`,
+    offsets in the clause), and the words that describe a cohort rather than one person, which
+    no identifier detector reports on purpose (an age range, a school year, a school, a place, a
+    condition)."""
     found: list[tuple[str, int, int]] = []
     for m in _AGE_RX.finditer(clause):
         found.append(("age", m.start(), m.end()))
@@ -174,8 +182,8 @@ def _qi_kinds(clause: str, cond_rx, org_words: set[str]) -> list[tuple[str, int,
         found.append(("school year", m.start(), m.end()))
     for m in _SCHOOL_RX.finditer(clause):
         found.append(("school", m.start(), m.end()))
-    for m in _POSTCODE_RX.finditer(clause):
-        found.append(("postcode", m.start(), m.end()))
+    for s, e in postcodes:
+        found.append(("postcode", s, e))
     for s, e in _places(clause, org_words):
         found.append(("place", s, e))
     if cond_rx is not None:
@@ -215,7 +223,8 @@ def _clause_bounds(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
     return start, end
 
 
-def _small_counts_prose(part: Part, threshold: int, cond_rx, org_words) -> list[tuple[int, int, list[str], int]]:
+def _small_counts_prose(part: Part, threshold: int, cond_rx, org_words,
+                        postcodes: list[tuple[int, int]]) -> list[tuple[int, int, list[str], int]]:
     text = part.text
     out = []
     for m in _COUNT_RX.finditer(text):
@@ -237,7 +246,8 @@ def _small_counts_prose(part: Part, threshold: int, cond_rx, org_words) -> list[
         cs, ce = _clause_bounds(text, m.start(), line_lo, line_hi)
         # the count's own clause, from the count on (and a few words before it)
         clause = text[cs:ce]
-        qis = [(k, cs + s, cs + e) for k, s, e in _qi_kinds(clause, cond_rx, org_words)]
+        pcs = [(s - cs, e - cs) for s, e in postcodes if cs <= s and e <= ce]
+        qis = [(k, cs + s, cs + e) for k, s, e in _qi_kinds(clause, cond_rx, org_words, pcs)]
         qis = [q for q in qis if not (m.start("n") <= q[1] < m.end("n"))]
         if not qis:
             continue
@@ -250,7 +260,8 @@ def _small_counts_prose(part: Part, threshold: int, cond_rx, org_words) -> list[
 _CELL_SPLIT = re.compile(r"\t+|\s{2,}|\s*\|\s*|\s*,\s*")
 
 
-def _small_counts_table(part: Part, threshold: int, cond_rx, org_words) -> list[tuple[int, int, list[str], int]]:
+def _small_counts_table(part: Part, threshold: int, cond_rx, org_words,
+                        postcodes: list[tuple[int, int]]) -> list[tuple[int, int, list[str], int]]:
     text = part.text
     out = []
     header = ""
@@ -277,7 +288,8 @@ def _small_counts_table(part: Part, threshold: int, cond_rx, org_words) -> list[
         if not small or re.fullmatch(r"\d+", label):
             continue
         kinds = []
-        if _POSTCODE_RX.fullmatch(label) or _POSTCODE_RX.search(label):
+        ls = lstart + line.find(label)
+        if any(ls <= s and e <= ls + len(label) for s, e in postcodes):
             kinds.append("postcode")
         elif _DISTRICT_RX.fullmatch(label):
             kinds.append("postcode district")
@@ -296,20 +308,21 @@ def _small_counts_table(part: Part, threshold: int, cond_rx, org_words) -> list[
             kinds.append("place")
         if not kinds:
             continue
-        ls = lstart + line.find(label)
         le = lstart + len(line.rstrip())
         out.append((ls, le, kinds, min(small)))
     return out
 
 
-def _check_small_count(message: Message, ctx) -> list[Finding]:
+def _check_small_count(message: Message, findings: list[Finding], ctx) -> list[Finding]:
     threshold = small_count_threshold(getattr(ctx, "config", None))
     cond_rx = _condition_rx(ctx)
     org_words = _org_words(ctx)
     out = []
     for part in _text_parts(message):
-        spans = _small_counts_prose(part, threshold, cond_rx, org_words)
-        spans += _small_counts_table(part, threshold, cond_rx, org_words)
+        pcs = sorted((f.start, f.end) for f in findings if f.entity == "POSTCODE"
+                     and f.part == part.id and f.start is not None)
+        spans = _small_counts_prose(part, threshold, cond_rx, org_words, pcs)
+        spans += _small_counts_table(part, threshold, cond_rx, org_words, pcs)
         spans.sort()
         last_end = -1
         for s, e, kinds, n in spans:
@@ -630,7 +643,7 @@ def check_publication(message: Message, findings: list[Finding], ctx) -> list[Fi
     if getattr(message, "is_email", False):
         return []
     out: list[Finding] = []
-    out += _check_small_count(message, ctx)
+    out += _check_small_count(message, findings, ctx)
     out += _check_identifiable_quote(message, ctx)
     out += _check_web_form(message, ctx)
     return out
