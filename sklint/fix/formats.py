@@ -3,11 +3,15 @@
 Formats: .txt/.md (verbatim text), .html, .csv (cells), .xlsx (cells), .docx (runs, in the body,
 tables, headers, footers, footnotes, endnotes and comments, formatting kept) and .eml (subject,
 text and HTML bodies, attachments rewritten recursively).
+
+Each format is read with the reader's own grammar from sklint.ingest, so `fix` rewrites what
+`check` read: the text decoding (a BOM, UTF-16, a page's declared charset), the CSV fields, a
+spreadsheet cell's text and the elements of a Word document. What is here is only what editing
+needs on top: the handle of each piece of text (a w:t element, a cell, a span of the source).
 """
 from __future__ import annotations
 
 import codecs
-import datetime as _dt
 import html as _html
 import io
 import mimetypes
@@ -18,8 +22,11 @@ from pathlib import PurePosixPath
 from typing import Callable, Optional
 
 from ..ingest.eml import choose_alternative
-from ..ingest.html import BLOCK, HIDDEN
-from ..ingest.xlsx import _cell_text
+from ..ingest._common import detect_encoding
+from ..ingest.html import BLOCK, HIDDEN, declared_charset
+from ..ingest.csvfile import delimiter, fields
+from ..ingest.docx import P, RUN_TEXT, SKIP, T, TBL, TC, TR, W
+from ..ingest.xlsx import cell_text
 from .safety import safe_filename
 from .textmap import Group, Piece, Segment
 
@@ -42,11 +49,12 @@ def fmt_of(name: str) -> Optional[str]:
 # -- text decoding -----------------------------------------------------------------------------
 
 def decode(data: bytes, declared: Optional[str] = None) -> tuple[str, bytes, str]:
-    """(text, bom, encoding) so that bom + text.encode(encoding) gives the file back."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                     (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(bom):
-            return data[len(bom):].decode(enc, errors="replace"), bom, enc
+    """(text, bom, encoding) so that bom + text.encode(encoding) gives the file back. A BOM or
+    UTF-16 without one is found as sklint check finds it (ingest._common.detect_encoding); 8-bit
+    text is decoded whole, as UTF-8 or else cp1252, so that it can be written back as it was."""
+    enc, skip = detect_encoding(data)
+    if enc:
+        return data[skip:].decode(enc, errors="replace"), data[:skip], enc
     if declared:
         try:
             codec = codecs.lookup(declared).name
@@ -169,8 +177,7 @@ class HtmlDoc(FixDoc):
 
     def __init__(self, data: bytes, key: str = "body"):
         super().__init__()
-        m = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_\-]+)", data[:4096], re.I)
-        text, self.bom, self.encoding = decode(data, m.group(1).decode("ascii") if m else None)
+        text, self.bom, self.encoding = decode(data, declared_charset(data))
         self.html = HtmlText(text)
         self.groups = [Group(key, self.html.segments)]
 
@@ -180,13 +187,6 @@ class HtmlDoc(FixDoc):
 
 # -- .csv ------------------------------------------------------------------------------------------
 
-def _delimiter(text: str) -> str:
-    first = text[:65536].split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
 class CsvDoc(FixDoc):
     """The CSV text verbatim, every cell's content a writable piece and the delimiters, quotes and
     line ends read-only, so a replacement never moves a value to another column."""
@@ -195,29 +195,15 @@ class CsvDoc(FixDoc):
     def __init__(self, data: bytes, key: str = "body", declared: Optional[str] = None):
         super().__init__()
         text, self.bom, self.encoding = decode(data, declared)
-        self.delim = d = _delimiter(text)
-        field_re = re.compile(rf'([ \t]*")((?:[^"]|"")*)("[ \t]*)|([^{re.escape(d)}\r\n]*)')
+        self.delim = d = delimiter(text)
         pieces: list[Piece] = []
-        pos, n = 0, len(text)
-        while pos <= n:
-            m = field_re.match(text, pos)
+        for m, sep in fields(text, d):  # the cells as sklint check reads them
             if m.group(2) is not None:
                 pieces += [Piece(m.group(1), False), Piece(m.group(2), True, "quoted"), Piece(m.group(3), False)]
             else:
                 pieces.append(Piece(m.group(4), True, "bare"))
-            pos = m.end()
-            if pos < n and text[pos] == d:
-                pieces.append(Piece(d, False))
-                pos += 1
-                continue
-            if pos >= n:
-                break
-            if text.startswith("\r\n", pos):
-                pieces.append(Piece("\r\n", False))
-                pos += 2
-            else:
-                pieces.append(Piece(text[pos], False))
-                pos += 1
+            if sep:
+                pieces.append(Piece(sep, False))
         pieces = [p for p in pieces if p.text or p.writable]
         self.pieces = pieces
         self.groups = [Group(key, [Segment(pieces)], escape=self._escape)]
@@ -252,15 +238,15 @@ class XlsxDoc(FixDoc):
             segments.append(Segment([Piece(f"Sheet: {ws.title}", False)]))
             for row in ws.iter_rows():
                 cells = list(row)
-                while cells and not _cell_text(cells[-1].value).strip():
+                while cells and not cell_text(cells[-1].value).strip():
                     cells.pop()
-                if not any(_cell_text(c.value).strip() for c in cells):
+                if not any(cell_text(c.value).strip() for c in cells):
                     continue
                 pieces: list[Piece] = []
                 for i, c in enumerate(cells):
                     if i:
                         pieces.append(Piece(" | ", False))
-                    pieces.append(Piece(_cell_text(c.value), True, c))
+                    pieces.append(Piece(cell_text(c.value), True, c))
                 segments.append(Segment(pieces))
         self.groups = [Group(key, segments)]
 
@@ -292,14 +278,9 @@ class XlsxDoc(FixDoc):
 
 # -- .docx -------------------------------------------------------------------------------------------
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+# the document's vocabulary (elements, what a run holds besides text) is the reader's,
+# sklint.ingest.docx, so check and fix walk the same elements
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-_P, _TBL, _TR, _TC, _T = (f"{{{W}}}{t}" for t in ("p", "tbl", "tr", "tc", "t"))
-_SKIP = {f"{{{W}}}{t}" for t in ("delText", "instrText", "rPr", "pPr", "tblPr", "trPr", "tcPr",
-                                  "sectPr", "fldData")} | {f"{{{MC}}}Fallback"}
-_RO = {f"{{{W}}}tab": "\t", f"{{{W}}}ptab": "\t", f"{{{W}}}br": "\n", f"{{{W}}}cr": "\n",
-       f"{{{W}}}noBreakHyphen": "-", f"{{{W}}}sym": " "}
 _HF = re.compile(r"/word/(header\d*|footer\d*|footnotes|endnotes|comments)\.xml$")
 
 
@@ -310,13 +291,13 @@ def _docx_paragraph(p, out: list[Segment]) -> None:
     def rec(el) -> None:
         for ch in el:
             tag = ch.tag
-            if not isinstance(tag, str) or tag in _SKIP:
+            if not isinstance(tag, str) or tag in SKIP:
                 continue
-            if tag == _T:
+            if tag == T:
                 pieces.append(Piece(ch.text or "", True, ch))
-            elif tag in _RO:
-                pieces.append(Piece(_RO[tag], False))
-            elif tag == _P:  # a text box paragraph: a segment of its own
+            elif tag in RUN_TEXT:
+                pieces.append(Piece(RUN_TEXT[tag], False))
+            elif tag == P:  # a text box paragraph: a segment of its own
                 nested.append(ch)
             else:
                 rec(ch)
@@ -330,13 +311,13 @@ def _docx_paragraph(p, out: list[Segment]) -> None:
 def _docx_walk(container, out: list[Segment]) -> None:
     for el in container:
         tag = el.tag
-        if not isinstance(tag, str) or tag in _SKIP:
+        if not isinstance(tag, str) or tag in SKIP:
             continue
-        if tag == _P:
+        if tag == P:
             _docx_paragraph(el, out)
-        elif tag == _TBL:
-            for tr in el.iterchildren(_TR):
-                for tc in tr.iter(_TC):
+        elif tag == TBL:
+            for tr in el.iterchildren(TR):
+                for tc in tr.iter(TC):
                     parent = tc.getparent()
                     if parent is not tr and parent.tag != f"{{{W}}}sdtContent":
                         continue

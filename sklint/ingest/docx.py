@@ -16,9 +16,12 @@ from .office import safe_xml
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-_P, _TBL, _TR, _TC, _T = (f"{{{W}}}{t}" for t in ("p", "tbl", "tr", "tc", "t"))
-_SKIP = {f"{{{W}}}{t}" for t in ("delText", "instrText", "rPr", "pPr", "tblPr", "trPr", "tcPr",
+P, TBL, TR, TC, T = (f"{{{W}}}{t}" for t in ("p", "tbl", "tr", "tc", "t"))
+SKIP = {f"{{{W}}}{t}" for t in ("delText", "instrText", "rPr", "pPr", "tblPr", "trPr", "tcPr",
                                   "sectPr", "fldData")} | {f"{{{MC}}}Fallback"}
+# what a run holds besides its text (w:t), as sklint reads it
+RUN_TEXT = {f"{{{W}}}tab": "\t", f"{{{W}}}ptab": "\t", f"{{{W}}}br": "\n", f"{{{W}}}cr": "\n",
+            f"{{{W}}}noBreakHyphen": "-", f"{{{W}}}sym": " "}
 _SPAN = f"{{{W}}}gridSpan"
 _VAL = f"{{{W}}}val"
 
@@ -29,19 +32,13 @@ def _para_text(p) -> str:
     def rec(el) -> None:
         for ch in el:
             tag = ch.tag
-            if not isinstance(tag, str) or tag in _SKIP:
+            if not isinstance(tag, str) or tag in SKIP:
                 continue
-            if tag == _T:
+            if tag == T:
                 out.append(ch.text or "")
-            elif tag in (f"{{{W}}}tab", f"{{{W}}}ptab"):
-                out.append("\t")
-            elif tag in (f"{{{W}}}br", f"{{{W}}}cr"):
-                out.append("\n")
-            elif tag in (f"{{{W}}}noBreakHyphen",):
-                out.append("-")
-            elif tag == f"{{{W}}}sym":
-                out.append(" ")
-            elif tag == _P:  # a paragraph inside a text box: its own line
+            elif tag in RUN_TEXT:
+                out.append(RUN_TEXT[tag])
+            elif tag == P:  # a paragraph inside a text box: its own line
                 out.append("\n")
                 rec(ch)
             else:
@@ -57,11 +54,11 @@ def _walk(container, b: TextBuilder) -> None:
         tag = el.tag
         if not isinstance(tag, str):
             continue
-        if tag == _P:
+        if tag == P:
             b.add(_para_text(el))
-        elif tag == _TBL:
+        elif tag == TBL:
             _table(el, b)
-        elif tag in _SKIP:
+        elif tag in SKIP:
             continue
         else:  # w:sdt, w:sdtContent, w:customXml, w:footnote, w:comment, w:ins, ...
             _walk(el, b)
@@ -72,18 +69,18 @@ def _walk(container, b: TextBuilder) -> None:
 def _table(tbl, b: TextBuilder) -> None:
     rows: list[list[str]] = []
     nested = []
-    for tr in tbl.iterchildren(_TR):
+    for tr in tbl.iterchildren(TR):
         row: list[str] = []
-        for tc in tr.iter(_TC):
+        for tc in tr.iter(TC):
             if tc.getparent() is not tr and tc.getparent().tag != f"{{{W}}}sdtContent":
                 continue
             paras = []
             for ch in tc:
-                if ch.tag == _P:
+                if ch.tag == P:
                     paras.append(_para_text(ch))
-                elif ch.tag == _TBL:
+                elif ch.tag == TBL:
                     nested.append(ch)
-                elif isinstance(ch.tag, str) and ch.tag not in _SKIP:
+                elif isinstance(ch.tag, str) and ch.tag not in SKIP:
                     sub = TextBuilder(1 << 30)
                     _walk(ch, sub)
                     paras.append(sub.text())
@@ -136,4 +133,4 @@ def read_docx(data: bytes, name: str, ctx: Ctx, pid: str) -> Doc:
     return b.doc("docx")
 
 
-__all__ = ["read_docx", "etree"]
+__all__ = ["read_docx", "etree", "W", "MC", "P", "TBL", "TR", "TC", "T", "SKIP", "RUN_TEXT"]

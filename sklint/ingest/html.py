@@ -164,12 +164,15 @@ def html_to_doc(source: str, max_chars: int) -> tuple[Doc, bool]:
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.I)
 
 
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page declares in a <meta> tag in its first 4 KB (check and fix both read it)."""
+    m = _META_CHARSET.search(data[:4096])
+    return m.group(1).decode("ascii") if m else None
+
+
 def read_html(data: bytes, name: str, ctx: Ctx, pid: str, charset: str | None = None,
               keep_anchors: bool = True) -> Doc:
-    if not charset:
-        m = _META_CHARSET.search(data[:4096])
-        charset = m.group(1).decode("ascii") if m else None
-    source = decode_text(data, charset)
+    source = decode_text(data, charset or declared_charset(data))
     limit = ctx.limit("max-part-chars")
     doc, truncated = html_to_doc(source, limit)
     if truncated:
@@ -189,4 +192,4 @@ def html_text(source: str, ctx: Ctx, pid: str) -> Doc:
     return doc
 
 
-__all__ = ["read_html", "html_text", "html_to_doc", "clip"]
+__all__ = ["read_html", "html_text", "html_to_doc", "clip", "declared_charset", "BLOCK", "HIDDEN"]

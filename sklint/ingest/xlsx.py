@@ -11,7 +11,9 @@ from ._common import Ctx, Doc, TextBuilder
 SEP = " | "
 
 
-def _cell_text(v) -> str:
+def cell_text(v) -> str:
+    """A cell's value as sklint reads it (dates day first, whole floats without .0); `sklint fix`
+    writes cells through the same function."""
     if v is None:
         return ""
     if isinstance(v, _dt.datetime):
@@ -32,7 +34,7 @@ def read_xlsx(data: bytes, name: str, ctx: Ctx, pid: str) -> Doc:
             b.add(f"Sheet: {ws.title}")
             header: list[str] | None = None
             for rown, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                cells = [_cell_text(v) for v in row]
+                cells = [cell_text(v) for v in row]
                 while cells and not cells[-1].strip():
                     cells.pop()
                 if not any(c.strip() for c in cells):
