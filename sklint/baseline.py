@@ -108,7 +108,7 @@ def baseline(paths, output, config_path, jobs):
 
     Needs SKLINT_BASELINE_KEY (a secret; the file stores keyed hashes only).
     """
-    from .check import collect
+    from .discover import collect
     from .config import ConfigError, load_for
     from .runner import check_files
     try:

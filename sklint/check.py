@@ -9,7 +9,7 @@ from typing import Optional, Sequence
 import click
 
 from .config import Config, ConfigError
-from .discover import iter_files
+from .discover import collect
 from .model import SEVERITY_RANK, FileResult, not_fully_read
 from .report import FILE_ONLY, FORMATS
 
@@ -26,16 +26,6 @@ def exit_code(results: Sequence[FileResult], fail_on: str) -> int:
         if any(SEVERITY_RANK[f.severity] >= threshold for f in r.findings):
             return EXIT_FINDINGS
     return EXIT_OK
-
-
-def collect(paths: Sequence[str], config: Config) -> tuple[list[Path], list[FileResult]]:
-    """The files to check, and FileResults with an error for paths that do not exist."""
-    root = Path(config.root) if config.root else None
-    missing = [FileResult(path=p, kind="document", error="no such file or folder")
-               for p in paths if not Path(p).exists()]
-    files = list(iter_files([p for p in paths if Path(p).exists()],
-                            config.exclude + config.extend_exclude, root))
-    return files, missing
 
 
 def on_own_terminal(output: Optional[str]) -> bool:

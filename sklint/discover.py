@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from .model import FileResult
+
 SUPPORTED = {
     ".eml", ".msg", ".docx", ".pdf", ".xlsx", ".csv", ".md", ".markdown", ".html", ".htm", ".txt",
     ".pptx", ".odt", ".rtf", ".zip", ".doc", ".xls", ".ppt",
@@ -109,3 +111,13 @@ def _parent_ignores(top: Path) -> list[_GitIgnore]:
         if (d / ".git").exists():
             break
     return list(reversed(chain))
+
+
+def collect(paths: Sequence[str], config) -> tuple[list[Path], list[FileResult]]:
+    """The files to check, and FileResults with an error for paths that do not exist."""
+    root = Path(config.root) if config.root else None
+    missing = [FileResult(path=p, kind="document", error="no such file or folder")
+               for p in paths if not Path(p).exists()]
+    files = list(iter_files([p for p in paths if Path(p).exists()],
+                            config.exclude + config.extend_exclude, root))
+    return files, missing

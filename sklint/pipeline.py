@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -24,6 +23,7 @@ from .ingest._common import DEFAULT_LIMITS
 from .model import Checked, FileResult, Finding, Message
 from .registry import Registry, load_registry
 from .rules import apply_message_rules
+from .split import shift, unread_from, window_message, windows, without_unread
 from .suppress import apply_suppressions, drop_allowed
 
 
@@ -59,7 +59,6 @@ class Engine:
         nobody writes by hand: one word repeated for megabytes) is not read again."""
         if sum(len(p.text) for p in message.parts) <= self.window_chars:
             return message, self._detect(message)
-        from .runner import _shift  # the runner's split work is shifted back the same way
         found: list[Finding] = []
         seen: dict[tuple[str, bytes], list[Finding]] = {}
         plan = windows(message, self.window_chars)
@@ -67,9 +66,9 @@ class Engine:
         nxt = window_message(message, plan[0])
         for i, w in enumerate(plan):
             if i and deadline is not None and time.monotonic() > deadline:
-                unread = _unread_from(plan[i:])
+                unread = unread_from(plan[i:])
                 found += self._unread(message, unread)
-                return _cut(message, unread), resolve_overlaps(found)
+                return without_unread(message, unread), resolve_overlaps(found)
             sub, keep, off = nxt, w[1], w[2]
             nxt = window_message(message, plan[i + 1]) if i + 1 < len(plan) else None
             if prefetch is not None:  # an NER in other processes: this window, then the next
@@ -83,7 +82,7 @@ class Engine:
                 local = [f for f in self._detect(sub) if keep is None or f.part == keep]
                 if key is not None:
                     seen[key] = local
-            found += [_shift(f, off) for f in local] if off else local
+            found += [shift(f, off) for f in local] if off else local
         return message, resolve_overlaps(found)
 
     def _unread(self, message: Message, unread: dict[str, int]) -> list[Finding]:
@@ -180,72 +179,6 @@ def _digest(text: str) -> bytes:
 
 def _texts(message: Message) -> list[str]:
     return [p.text for p in message.parts if p.kind != "headers" and p.text and p.text.strip()]
-
-
-Window = tuple[tuple[str, ...], Optional[str], int, int]
-
-
-def windows(message: Message, size: int) -> list[Window]:
-    """How to read the message in windows of about `size` characters, in order, as (ids of the
-    parts read whole, id of the part read in a piece or None, piece start, piece end). Short
-    parts are grouped; a part longer than `size` is cut at the NER's own piece boundaries
-    (runner.cut_points), each piece read with the subject beside it and only that part's
-    findings kept. Within a window the detectors see everything they see in a short message;
-    evidence does not cross windows. Only the plan is made here: `window_message` makes each
-    sub-message when it is read, so the text is never held twice."""
-    from .runner import cut_points
-    subject = tuple(p.id for p in message.parts if p.kind == "subject")
-    plan: list[Window] = []
-    group: list[str] = []
-    n = 0
-    for p in message.parts:
-        if len(p.text) <= size:
-            if group and n + len(p.text) > size:
-                plan.append((tuple(group), None, 0, 0))
-                group, n = [], 0
-            group.append(p.id)
-            n += len(p.text)
-            continue
-        if group:
-            plan.append((tuple(group), None, 0, 0))
-            group, n = [], 0
-        cuts = cut_points(p.text, size)
-        for k, start in enumerate(cuts):
-            end = cuts[k + 1] if k + 1 < len(cuts) else len(p.text)
-            plan.append((subject, p.id, start, end))
-    if group:
-        plan.append((tuple(group), None, 0, 0))
-    return plan
-
-
-def window_message(message: Message, w: Window) -> Message:
-    from .runner import chunk_part
-    ids, keep, start, end = w
-    parts = [p for p in message.parts if p.id in ids]
-    if keep is not None:
-        parts.append(chunk_part(message.part(keep), start, end))
-    return replace(message, parts=tuple(parts))
-
-
-def _unread_from(rest: list[Window]) -> dict[str, int]:
-    """Part id -> offset of the first character not read, from the windows not read."""
-    first: dict[str, int] = {}
-    for ids, keep, start, _ in rest:
-        for pid in ((keep,) if keep is not None else ids):
-            first.setdefault(pid, start)
-    return first
-
-
-def _cut(message: Message, unread: dict[str, int]) -> Message:
-    """The message without the text that was not read."""
-    from .runner import chunk_part
-    parts = []
-    for p in message.parts:
-        if p.id not in unread:
-            parts.append(p)
-        elif unread[p.id] > 0:
-            parts.append(chunk_part(p, 0, unread[p.id]))
-    return replace(message, parts=tuple(parts))
 
 
 def notes_as_findings(message: Message, registry: Registry) -> list[Finding]:

@@ -23,17 +23,16 @@ import functools
 import os
 import time
 from concurrent.futures import Future
-from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from .config import Config
-from .model import FileResult, Finding, Message, Part
+from .model import FileResult, Finding, Message
+from .split import SPLIT_CHARS, shift, split_tasks
 from .workers import Workers, can_fork, state
 
-SPLIT_CHARS = 50_000        # a part at least this long is split across the workers (jobs > 1)
-MIN_CHUNK, MAX_CHUNK = 20_000, 100_000  # chunk sizes: about 4 chunks per worker, within these
 SPLIT_FILE_BYTES = 50_000   # files this big on disk are read here, to be split if their text is
+
 
 # -- worker side: tasks run by sklint.workers, each on its worker's Engine -------------------
 def _check_one(path: str) -> FileResult:
@@ -67,73 +66,6 @@ def _check_warm(pause: float) -> int:
     state().check_bytes(_WARM_TEXT.encode(), "warm.txt")
     time.sleep(pause)  # keeps this worker busy so the other warm-up calls reach the others
     return os.getpid()
-
-
-# -- splitting --------------------------------------------------------------------------------
-def _chunk_size(n: int, jobs: int) -> int:
-    return min(MAX_CHUNK, max(MIN_CHUNK, n // (jobs * 4)))
-
-
-def cut_points(text: str, size: int) -> list[int]:
-    """Start offsets of chunks of about `size` characters. The chunks are made of whole pieces of
-    the NER's own cutting (sklint.detect.ner.split_chunks: at most 20,000 characters, cut at a
-    blank line, else a line end, a sentence end or a space), so the NER sees exactly the same
-    pieces whether the text is split across workers or not. The first offset is always 0."""
-    from .detect.ner import split_chunks
-    pieces = [off for off, _ in split_chunks(text)]
-    cuts = [0]
-    for off in pieces[1:]:
-        if off - cuts[-1] >= size and len(text) - off >= size // 2:
-            cuts.append(off)
-    return cuts
-
-
-def _clip(ranges, start: int, end: int):
-    out = []
-    for r in ranges:
-        s, e = r[0], r[1]
-        if e <= start or s >= end:
-            continue
-        out.append((max(s, start) - start, min(e, end) - start) + tuple(r[2:]))
-    return tuple(out)
-
-
-def chunk_part(part: Part, start: int, end: int) -> Part:
-    """The piece [start, end) of a part, with its ranges clipped and shifted to the piece."""
-    anchors = ()
-    if part.anchors:
-        # keep the anchors inside the piece, plus one at 0 so source positions stay right
-        line, col = part.line_col(start)
-        anchors = ((0, line, col),) + tuple(
-            (o - start, ln, c) for o, ln, c in part.anchors if start < o < end)
-    return replace(part, text=part.text[start:end], anchors=anchors,
-                   quoted=_clip(part.quoted, start, end), blocks=_clip(part.blocks, start, end),
-                   table_headers=_clip(part.table_headers, start, end))
-
-
-def split_tasks(message: Message, jobs: int, split_chars: int = SPLIT_CHARS
-                ) -> Optional[list[tuple[Message, Optional[str], int]]]:
-    """Sub-messages to run the detectors on, as (message, part to keep or None, offset), or None
-    when no part is long enough to be worth splitting."""
-    big = [p for p in message.parts if len(p.text) >= split_chars]
-    if not big:
-        return None
-    small = tuple(p for p in message.parts if len(p.text) < split_chars)
-    tasks: list[tuple[Message, Optional[str], int]] = []
-    if small:
-        tasks.append((replace(message, parts=small), None, 0))
-    for p in big:
-        cuts = cut_points(p.text, _chunk_size(len(p.text), jobs))
-        for k, s in enumerate(cuts):
-            e = cuts[k + 1] if k + 1 < len(cuts) else len(p.text)
-            tasks.append((replace(message, parts=small + (chunk_part(p, s, e),)), p.id, s))
-    return tasks
-
-
-def _shift(f: Finding, off: int) -> Finding:
-    if f.start is None or (off == 0 and f.line is None):
-        return f
-    return f.with_(start=f.start + off, end=f.end + off, line=None, column=None)
 
 
 def place(message: Message, findings: list[Finding]) -> list[Finding]:
@@ -315,7 +247,7 @@ class Runner:
         futures = [(self.pool.submit(_detect, m, keep), off) for m, keep, off in tasks]
         found: list[Finding] = []
         for fut, off in futures:
-            found += [_shift(f, off) for f in fut.result()]
+            found += [shift(f, off) for f in fut.result()]
         from .pipeline import resolve_overlaps
         found = place(message, resolve_overlaps(found))
         return FileResult.of(shown, message, self.engine.check_message(message, shown, detected=(message, found)))

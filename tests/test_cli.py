@@ -196,6 +196,48 @@ def test_nothing_but_the_entry_points_imports_the_command_line():
     assert not offenders, offenders
 
 
+def test_no_circle_of_imports_anywhere_in_the_package():
+    """Issue 18: the stages import downwards only. Every import counts, those inside functions
+    too (a lazy import still ties two modules together): the modules of sklint/ form no cycle."""
+    import ast
+    pkg = ROOT / "sklint"
+    mods = {}
+    for path in pkg.rglob("*.py"):
+        parts = path.with_suffix("").relative_to(ROOT).parts
+        mods[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph: dict[str, set[str]] = {m: set() for m in mods}
+    for m, path in mods.items():
+        here = m.split(".") if path.name == "__init__.py" else m.split(".")[:-1]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                base = here[:len(here) - node.level + 1] if node.level else []
+                target = ".".join(base + ([node.module] if node.module else []))
+                for a in node.names:
+                    cand = f"{target}.{a.name}"
+                    graph[m].add(cand if cand in mods else target)
+            elif isinstance(node, ast.Import):
+                graph[m].update(a.name for a in node.names)
+    graph = {m: {t for t in ts if t in mods and t != m} for m, ts in graph.items()}
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+
+    def visit(m: str, path: list[str]) -> list[str]:
+        state[m] = 1
+        for t in sorted(graph[m]):
+            if state.get(t) == 1:
+                return path + [m, t]
+            if t not in state:
+                found = visit(t, path + [m])
+                if found:
+                    return found
+        state[m] = 2
+        return []
+
+    for m in sorted(graph):
+        if m not in state:
+            cycle = visit(m, [])
+            assert not cycle, " -> ".join(cycle[cycle.index(cycle[-1]):])
+
+
 def test_folders_are_walked_as_git_would_ignore_them(tmp_path):
     """Issue 18: the .gitignore matching is pathspec's GitIgnoreSpec; git itself is the oracle."""
     import shutil as _sh

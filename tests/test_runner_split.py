@@ -10,7 +10,8 @@ import pytest
 from sklint.config import Config
 from sklint.model import Part
 from sklint.pipeline import Engine
-from sklint.runner import Runner, check_files, chunk_part, cut_points, split_tasks
+from sklint.runner import Runner, check_files
+from sklint.split import chunk_part, cut_points, split_tasks
 
 ROOT = Path(__file__).resolve().parent.parent
 
