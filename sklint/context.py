@@ -27,6 +27,12 @@ A lowered finding keeps its entity, so it still counts for `sklint fix` and for 
 its message says why it is only informational. The subject line is never `internal` (subject
 lines show in previews and logs), and strong identifiers hold even internally where their rule
 says so.
+
+The message can also make a finding worse: an identifier or category detail at `warning` is an
+`error` in a subject line, or in an email that goes outside the organisation or to personal
+webmail (`exposure`). So a finding's severity is decided in two places only: here, by what the
+message shows, and then by the organisation's own `severity` settings (suppress.severity_for),
+which have the last word.
 """
 from __future__ import annotations
 
@@ -37,7 +43,7 @@ from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
 
 from .model import Address, Finding, Message
-from .rules.common import all_recipients, is_internal, org_domains
+from .rules.common import all_recipients, external, is_internal, is_personal_webmail, org_domains
 from .suppress import phone_digits
 
 CONTEXTS = ("correspondent", "signature", "sender-contact", "organisation", "in-role", "internal")
@@ -490,8 +496,30 @@ def finding_contexts(f: Finding, message: Message, mc: MessageContext):
         yield "internal"
 
 
+def exposure(message: Message, findings: list[Finding], config) -> list[Finding]:
+    """Severity rises with exposure: the same identifier or category detail at `warning` is an
+    `error` in a subject line, to an external recipient, or to personal webmail."""
+    if not message.is_email:
+        return findings
+    orgs = org_domains(message, config.organisation.domains)
+    recipients = all_recipients(message)
+    exposed = bool(external(recipients, orgs, message.sender)) or any(
+        is_personal_webmail(a.domain) for a in recipients)
+    out = []
+    for f in findings:
+        if (f.entity or f.category) and f.severity == "warning" and (f.part == "subject" or exposed):
+            f = f.with_(severity="error")
+        out.append(f)
+    return out
+
+
 def apply_context(message: Message, findings: Iterable[Finding], registry, config) -> list[Finding]:
-    """Lower the findings the message shows are no disclosure, as each rule's `contexts` says."""
+    """Lower the findings the message shows are no disclosure, as each rule's `contexts` says;
+    then raise those it exposes (`exposure`)."""
+    return exposure(message, _lowered(message, findings, registry, config), config)
+
+
+def _lowered(message: Message, findings: Iterable[Finding], registry, config) -> list[Finding]:
     findings = list(findings)
     mc = message_context(message, config.organisation.domains)
     out = []

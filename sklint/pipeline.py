@@ -138,7 +138,7 @@ class Engine:
         findings += notes_as_findings(message, self.registry)
         findings = drop_allowed(message, findings, self.config, path, allowed)
         findings = apply_context(message, findings, self.registry, self.config)
-        findings, new = apply_message_rules(message, findings, self.ctx)
+        new = apply_message_rules(message, findings, self.ctx)
         findings += drop_allowed(message, new, self.config, path, allowed)
         findings = apply_suppressions(message, findings, self.config, self.registry, path)
         findings = [with_position(full, f) for f in findings]

@@ -242,3 +242,32 @@ def test_a_field_label_on_the_next_line_is_no_role_of_the_name_before_it(tmp_pat
                    "Tobiah has missed school twice this month and his gran is worried.\n", encoding="utf-8")
     got = by_match(engine.check_path(doc).findings, "Tobiah Quennell")
     assert got and got[0].severity in HOLD and got[0].context is None
+
+
+def test_exposure_raises_only_in_the_context_stage():
+    """Issue 18: a finding's severity is decided by the message (sklint.context: lowered where it
+    shows no disclosure, raised where it exposes more) and then by the configuration; the
+    message rules add findings and change none. The same postcode: a warning in a document, an
+    error in an email to personal webmail, and an error in a subject line."""
+    from sklint.context import apply_context
+    from sklint.ingest import read_bytes
+    from sklint.rules import apply_message_rules
+    eng = Engine(Config())
+    line = "The family moved to LA9 4DH last month."
+    doc = eng.check_bytes(line.encode(), "note.txt").findings
+    assert [f.severity for f in doc if f.entity == "POSTCODE"] == ["warning"]
+    mail = (f"From: a@charity.org.uk\nTo: friend@gmail.com\nSubject: Tuesday\n\n{line}\n").encode()
+    out = eng.check_bytes(mail, "m.eml").findings
+    assert [f.severity for f in out if f.entity == "POSTCODE"] == ["error"]
+    subject = (f"From: a@charity.org.uk\nTo: b@charity.org.uk\nSubject: {line}\n\nSee you.\n").encode()
+    out = eng.check_bytes(subject, "s.eml").findings
+    assert [(f.part, f.severity) for f in out if f.entity == "POSTCODE"] == [("subject", "error")]
+    # the raise is the context stage's; the message rules leave every finding as it was
+    msg = read_bytes(mail, "m.eml", Config())
+    found = eng.detect(msg)
+    assert [f.severity for f in found if f.entity == "POSTCODE"] == ["warning"]
+    seen = apply_context(msg, found, eng.registry, eng.config)
+    assert [f.severity for f in seen if f.entity == "POSTCODE"] == ["error"]
+    before = list(seen)
+    apply_message_rules(msg, seen, eng.ctx)
+    assert seen == before
