@@ -106,9 +106,13 @@ def test_small_count_uses_configured_category_terms():
 
 
 def test_identifiable_quote_ignores_staff_named_in_config():
+    """The rule reads the name findings: a staff member's name is none (the organisation
+    profile allows it), so her quote is no young person's."""
+    from sklint.pipeline import Engine
     text = "“Every child deserves a break,” said Priya Raman, 12 years in post."
     cfg = from_mapping({"organisation": {"staff": ["Priya Raman"]}})
-    assert not [f for f in check_publication(_doc(text), [], _ctx(cfg)) if f.code == "SK402"]
+    assert [f for f in _engine().check_message(_doc(text)).findings if f.code == "SK402"]
+    assert not [f for f in Engine(cfg).check_message(_doc(text)).findings if f.code == "SK402"]
 
 
 def test_web_form_finding_points_at_the_field_label_line(tmp_path):
@@ -160,7 +164,7 @@ def test_dev_cases_of_each_rule(case, code):
     path = _dev() / case
     if not path.is_file():
         pytest.skip(f"dev corpus not present: {path}")
-    found = check_publication(read_path(path, Config()), [], _ctx())
+    found = _engine().check_message(read_path(path, Config())).findings
     assert [f for f in found if f.code == code]
 
 
@@ -171,7 +175,8 @@ def test_dev_cases_without_publication_problems(case):
     path = _dev() / case
     if not path.is_file():
         pytest.skip(f"dev corpus not present: {path}")
-    assert check_publication(read_path(path, Config()), [], _ctx()) == []
+    found = _engine().check_message(read_path(path, Config())).findings
+    assert [f.code for f in found if f.code.startswith("SK4")] == []
 
 
 def _dev() -> Path:

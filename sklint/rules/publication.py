@@ -13,8 +13,8 @@
   at sign-up; avoid collecting mentoring/counselling history via web forms).
 
 `check_publication(message, findings, ctx)` returns NEW findings only; the caller adds them. A
-postcode is one the detectors found (the findings: a real postcode area, never the organisation's
-own); the cohort words beside a count (an age range, a school year, a school, a place, a
+postcode or a name is one the detectors found (the findings: a real postcode area, a name of any
+naming tradition, never the organisation's own contact or staff); the cohort words beside a count (an age range, a school year, a school, a place, a
 condition) are read here, because no detector reports them on purpose: "aged 8-11" describes a
 group, not one person (rules/identifiers/age.yaml).
 """
@@ -376,9 +376,10 @@ def _described_elsewhere(text: str, name: str) -> bool:
     return bool(rx.search(text))
 
 
-def _analyse_attribution(attr: str, staff: set[str], text: str = "") -> Optional[list[str]]:
+def _analyse_attribution(attr: str, persons: list[str], text: str = "") -> Optional[list[str]]:
     """The identifying features of an attribution ("Tom, 12, Craven Arms" -> name, age, place), or
-    None when it does not describe an identifiable young person."""
+    None when it does not describe an identifiable young person. `persons` are the names the
+    detectors found in it (none of staff: the organisation profile has allowed those)."""
     a = attr.strip().strip("()[]").strip()
     a = re.split(r"(?<!\bSt)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bMrs)\.\s|[;)\]]", a)[0].strip(" .,:")
     if not a or len(a) > 100:
@@ -389,12 +390,7 @@ def _analyse_attribution(attr: str, staff: set[str], text: str = "") -> Optional
     features: list[str] = []
     role = bool(_ROLE.search(a))
     first = segs[0]
-    m = re.match(r"(?P<name>[A-Z][a-z'’-]+(?:\s+[A-Z](?:[a-z'’-]+|\.))?)(?P<rest>.*)$", first)
-    name = None
-    if m and m.group("name").split()[0].lower().strip("'’") not in _NOT_NAMES:
-        name = m.group("name")
-        if " ".join(name.lower().replace(".", "").split()) in staff or name.split()[0].lower() in staff:
-            return None
+    name = persons[0] if persons and first.startswith(persons[0].split()[0]) else None
     if name:
         features.append("name")
     ages = [int(x) for x in re.findall(r"(?<![\d£$/:.])\b(\d{1,2})\b(?![\d%/:.])", a)]
@@ -428,12 +424,7 @@ def _analyse_attribution(attr: str, staff: set[str], text: str = "") -> Optional
     return None
 
 
-def _check_identifiable_quote(message: Message, ctx) -> list[Finding]:
-    cfg = getattr(ctx, "config", None)
-    staff: set[str] = set()
-    org = getattr(cfg, "organisation", None)
-    for s in getattr(org, "staff", ()) or ():
-        staff.add(" ".join(s.lower().replace(".", "").split()))
+def _check_identifiable_quote(message: Message, findings: list[Finding], ctx) -> list[Finding]:
     out = []
     for part in _text_parts(message):
         text = part.text
@@ -467,7 +458,9 @@ def _check_identifiable_quote(message: Message, ctx) -> list[Finding]:
             s += lead
             if e <= s or (s, e) in seen:
                 continue
-            feats = _analyse_attribution(text[s:e], staff, text)
+            persons = [f.match for f in findings if f.entity == "PERSON" and f.part == part.id
+                       and f.start is not None and s <= f.start and f.end <= e]
+            feats = _analyse_attribution(text[s:e], persons, text)
             if not feats:
                 continue
             seen.add((s, e))
@@ -644,7 +637,7 @@ def check_publication(message: Message, findings: list[Finding], ctx) -> list[Fi
         return []
     out: list[Finding] = []
     out += _check_small_count(message, findings, ctx)
-    out += _check_identifiable_quote(message, ctx)
+    out += _check_identifiable_quote(message, findings, ctx)
     out += _check_web_form(message, ctx)
     return out
 
