@@ -98,9 +98,9 @@ class PoolNlp:
     def __getattr__(self, name):
         return getattr(self._base, name)
 
-    def _submit(self, text: str) -> list[tuple[int, Future]]:
+    def _submit(self, text: str) -> list[tuple[int, str, Optional[Future]]]:
         from .detect.ner import split_chunks
-        return [(off, self._pool.submit(_ner, [piece])) for off, piece in split_chunks(text)]
+        return [(off, piece, self._pool.try_submit(_ner, [piece])) for off, piece in split_chunks(text)]
 
     def prefetch(self, texts) -> None:
         if not self.enabled:
@@ -122,16 +122,18 @@ class PoolNlp:
         out = []
         for futs in jobs:
             ents = []
-            for off, fut in futs:
-                ents += [(off + s, off + e, label) for s, e, label in fut.result()[0]
+            for off, piece, fut in futs:
+                got = self._pool.answer(fut, lambda piece=piece: self._base.entities([piece]))
+                ents += [(off + s, off + e, label) for s, e, label in got[0]
                          if wanted is None or label in wanted]
             out.append(ents)
         return out
 
     def clear(self) -> None:
         for futs in self._pending.values():
-            for _, f in futs:
-                f.cancel()
+            for _, _, f in futs:
+                if f is not None:
+                    f.cancel()
         self._pending.clear()
 
 
@@ -208,15 +210,14 @@ class Runner:
                 if progress:
                     progress(1)
             return out
-        pending: list[object] = []
-        for p in paths:  # small files go to the workers whole, first, so they start now
-            pending.append(p if _large(p) else self.pool.submit(_check_one, str(p)))
+        # small files go to the workers whole, first, so they start now
+        pending = [(p, None if _large(p) else self.pool.try_submit(_check_one, str(p))) for p in paths]
         out = []
-        for item in pending:
-            if isinstance(item, Future):
-                out.append(item.result())
+        for p, fut in pending:
+            if _large(p):
+                out.append(self.check_large(p))
             else:
-                out.append(self.check_large(item))
+                out.append(self.pool.answer(fut, lambda p=p: self.engine.check_path(p)))
             if progress:
                 progress(1)
         return out
@@ -240,14 +241,17 @@ class Runner:
         if self.jobs == 1:
             return FileResult.of(shown, message, self.engine.check_message(message, shown, deadline))
         if not long_part:
-            return self.pool.submit(_check_message, message, shown).result()
+            return self.pool.answer(
+                self.pool.try_submit(_check_message, message, shown),
+                lambda: FileResult.of(shown, message, self.engine.check_message(message, shown)))
         if not self.chunked:
             return self._check_pool_ner(message, shown, deadline)
         tasks = split_tasks(message, self.jobs, self.split_chars)
-        futures = [(self.pool.submit(_detect, m, keep), off) for m, keep, off in tasks]
+        futures = [(self.pool.try_submit(_detect, m, keep), m, keep, off) for m, keep, off in tasks]
         found: list[Finding] = []
-        for fut, off in futures:
-            found += [shift(f, off) for f in fut.result()]
+        for fut, m, keep, off in futures:
+            here = lambda m=m, keep=keep: [f for f in self.engine.detect(m) if keep is None or f.part == keep]  # noqa: E731
+            found += [shift(f, off) for f in self.pool.answer(fut, here)]
         from .pipeline import resolve_overlaps
         found = place(message, resolve_overlaps(found))
         return FileResult.of(shown, message, self.engine.check_message(message, shown, detected=(message, found)))

@@ -19,7 +19,10 @@ import sys
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Any, Callable, Optional
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, Optional, TypeVar
+
+T = TypeVar("T")
 
 _STATE: Any = None  # in a worker: the object its tasks work with (an Engine, an NlpEngine)
 
@@ -52,16 +55,20 @@ def _init(shared: Any, build: Optional[Callable[[], Any]], parent: int) -> None:
 class Workers:
     """`n` worker processes, each with the object `shared` (forked) or `build()` (elsewhere).
 
-    A Future per task; a worker that dies makes the pending and later futures fail
-    (BrokenProcessPool), so a caller that can do the work itself does so. close() ends them all.
+    A Future per task. A worker that dies (the out-of-memory killer, say) breaks the pool: the
+    pending and later tasks fail with BrokenProcessPool. `try_submit` and `answer` turn that into
+    the work done in this process instead, said once by `on_lost`. close() ends them all.
     """
 
-    def __init__(self, n: int, shared: Any = None, build: Optional[Callable[[], Any]] = None):
+    def __init__(self, n: int, shared: Any = None, build: Optional[Callable[[], Any]] = None,
+                 on_lost: Optional[Callable[[], None]] = None):
         if shared is None and build is None:
             raise ValueError("Workers needs the object to share or a way to build it")
         forking = can_fork()
         ctx = multiprocessing.get_context("fork") if forking else None
         self.n = n
+        self.lost = False
+        self._on_lost = on_lost or _say_lost
         self._pool: Optional[ProcessPoolExecutor] = ProcessPoolExecutor(
             max_workers=n, mp_context=ctx, initializer=_init,
             initargs=(shared if forking else None, build, os.getpid()))
@@ -70,6 +77,31 @@ class Workers:
         if self._pool is None:
             raise RuntimeError("the workers were closed")
         return self._pool.submit(fn, *args)
+
+    def try_submit(self, fn: Callable[..., Any], *args: Any) -> Optional[Future]:
+        """A Future, or None when the workers are gone (do the work here: `answer`)."""
+        if self._pool is None or self.lost:
+            return None
+        try:
+            return self._pool.submit(fn, *args)
+        except BrokenProcessPool:
+            self._lose()
+            return None
+
+    def answer(self, fut: Optional[Future], here: Callable[[], T]) -> T:
+        """The task's answer, or `here()` (the same work in this process) when it had no worker
+        or its worker died: the same answer, later."""
+        if fut is not None:
+            try:
+                return fut.result()
+            except BrokenProcessPool:
+                self._lose()
+        return here()
+
+    def _lose(self) -> None:
+        if not self.lost:
+            self.lost = True
+            self._on_lost()
 
     def map(self, fn: Callable[..., Any], items) -> list:
         return [f.result() for f in [self.submit(fn, x) for x in items]]
@@ -104,6 +136,11 @@ class Workers:
             if p.is_alive():
                 p.kill()
                 p.join(2)
+
+
+def _say_lost() -> None:
+    sys.stderr.write("sklint: a worker process stopped (out of memory?); the rest is checked in "
+                     "this process, more slowly\n")
 
 
 def _pause_pid(pause: float) -> int:

@@ -100,3 +100,29 @@ def test_progress_and_jobs_one(files):
     seen = []
     res = check_files(files[:3], Config(), jobs=1, progress=seen.append)
     assert seen == [1, 1, 1] and [r.path for r in res] == [str(p) for p in files[:3]]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers (Linux)")
+@pytest.mark.parametrize("when", ["before", "during"])
+def test_a_killed_worker_costs_time_not_findings(files, capfd, when):
+    """A worker that dies (the out-of-memory killer on a small office machine) breaks the pool;
+    the runner says so once and checks the rest in this process: every file, the findings of one
+    process, no traceback. Killed before the work starts, and while a long text's NER is out."""
+    import os
+    import signal
+    import threading
+    config = Config()
+    one = _strip([Engine(config).check_path(p) for p in files])
+    capfd.readouterr()
+    with Runner(config, jobs=2) as runner:
+        runner.warm()
+        victim = runner.pool.pids[0]
+        if when == "before":
+            os.kill(victim, signal.SIGKILL)
+        else:
+            threading.Timer(0.5, os.kill, (victim, signal.SIGKILL)).start()
+        got = runner.check_files(files)
+    assert _strip(got) == one
+    err = capfd.readouterr().err
+    assert err.count("a worker process stopped") == 1, err
+    assert "Traceback" not in err
