@@ -25,7 +25,7 @@ from ..ingest.eml import choose_alternative
 from ..ingest._common import detect_encoding
 from ..ingest.html import BLOCK, HIDDEN, declared_charset
 from ..ingest.csvfile import delimiter, fields
-from ..ingest.docx import P, RUN_TEXT, SKIP, T, TBL, TC, TR, W
+from ..ingest.docx import P, SKIP, TBL, TR, row_cells, run_items
 from ..ingest.xlsx import cell_text
 from .safety import safe_filename
 from .textmap import Group, Piece, Segment
@@ -287,22 +287,13 @@ _HF = re.compile(r"/word/(header\d*|footer\d*|footnotes|endnotes|comments)\.xml$
 def _docx_paragraph(p, out: list[Segment]) -> None:
     pieces: list[Piece] = []
     nested: list = []
-
-    def rec(el) -> None:
-        for ch in el:
-            tag = ch.tag
-            if not isinstance(tag, str) or tag in SKIP:
-                continue
-            if tag == T:
-                pieces.append(Piece(ch.text or "", True, ch))
-            elif tag in RUN_TEXT:
-                pieces.append(Piece(RUN_TEXT[tag], False))
-            elif tag == P:  # a text box paragraph: a segment of its own
-                nested.append(ch)
-            else:
-                rec(ch)
-
-    rec(p)
+    for text, el in run_items(p):  # the paragraph as sklint check reads it
+        if text is None:  # a text box paragraph: a segment of its own
+            nested.append(el)
+        elif el is not None:
+            pieces.append(Piece(text, True, el))
+        else:
+            pieces.append(Piece(text, False))
     out.append(Segment(pieces or [Piece("", False)]))
     for q in nested:
         _docx_paragraph(q, out)
@@ -317,10 +308,7 @@ def _docx_walk(container, out: list[Segment]) -> None:
             _docx_paragraph(el, out)
         elif tag == TBL:
             for tr in el.iterchildren(TR):
-                for tc in tr.iter(TC):
-                    parent = tc.getparent()
-                    if parent is not tr and parent.tag != f"{{{W}}}sdtContent":
-                        continue
+                for tc in row_cells(tr):
                     _docx_walk(tc, out)
         else:
             _docx_walk(el, out)

@@ -8,6 +8,7 @@ happen (tests/test_ingest_hostile.py checks both)."""
 from __future__ import annotations
 
 import io
+from typing import Iterator, Optional
 
 from lxml import etree
 
@@ -26,25 +27,42 @@ _SPAN = f"{{{W}}}gridSpan"
 _VAL = f"{{{W}}}val"
 
 
+def run_items(el) -> Iterator[tuple[Optional[str], object]]:
+    """What a paragraph holds, in order: (text, its w:t element) for text, (text, None) for a tab,
+    a break or another character a run holds (RUN_TEXT), and (None, paragraph) for a paragraph
+    inside it (a text box). `sklint check` reads a paragraph through this and `sklint fix` edits
+    the w:t elements it yields."""
+    for ch in el:
+        tag = ch.tag
+        if not isinstance(tag, str) or tag in SKIP:
+            continue
+        if tag == T:
+            yield ch.text or "", ch
+        elif tag in RUN_TEXT:
+            yield RUN_TEXT[tag], None
+        elif tag == P:
+            yield None, ch
+        else:
+            yield from run_items(ch)
+
+
+def row_cells(tr) -> Iterator[object]:
+    """The cells of a table row, including those inside a content control, not those of a table
+    nested in a cell."""
+    for tc in tr.iter(TC):
+        parent = tc.getparent()
+        if parent is tr or parent.tag == f"{{{W}}}sdtContent":
+            yield tc
+
+
 def _para_text(p) -> str:
     out: list[str] = []
-
-    def rec(el) -> None:
-        for ch in el:
-            tag = ch.tag
-            if not isinstance(tag, str) or tag in SKIP:
-                continue
-            if tag == T:
-                out.append(ch.text or "")
-            elif tag in RUN_TEXT:
-                out.append(RUN_TEXT[tag])
-            elif tag == P:  # a paragraph inside a text box: its own line
-                out.append("\n")
-                rec(ch)
-            else:
-                rec(ch)
-
-    rec(p)
+    for text, el in run_items(p):
+        if text is None:  # a paragraph inside a text box: its own line
+            out.append("\n")
+            out.append(_para_text(el))
+        else:
+            out.append(text)
     return "".join(out)
 
 
@@ -71,9 +89,7 @@ def _table(tbl, b: TextBuilder) -> None:
     nested = []
     for tr in tbl.iterchildren(TR):
         row: list[str] = []
-        for tc in tr.iter(TC):
-            if tc.getparent() is not tr and tc.getparent().tag != f"{{{W}}}sdtContent":
-                continue
+        for tc in row_cells(tr):
             paras = []
             for ch in tc:
                 if ch.tag == P:
@@ -133,4 +149,4 @@ def read_docx(data: bytes, name: str, ctx: Ctx, pid: str) -> Doc:
     return b.doc("docx")
 
 
-__all__ = ["read_docx", "etree", "W", "MC", "P", "TBL", "TR", "TC", "T", "SKIP", "RUN_TEXT"]
+__all__ = ["read_docx", "etree", "W", "MC", "P", "TBL", "TR", "TC", "T", "SKIP", "RUN_TEXT", "run_items", "row_cells"]
