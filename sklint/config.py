@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Optional
 
 
-
 class ConfigError(Exception):
     """A config file that cannot be used; the message names the file and the key."""
 

@@ -250,12 +250,15 @@ class Runner:
         futures = [(self.pool.try_submit(_detect, m, keep), m, keep, off) for m, keep, off in tasks]
         found: list[Finding] = []
         for fut, m, keep, off in futures:
-            here = lambda m=m, keep=keep: [f for f in self.engine.detect(m) if keep is None or f.part == keep]  # noqa: E731
-            found += [shift(f, off) for f in self.pool.answer(fut, here)]
+            got = self.pool.answer(fut, functools.partial(self._detect_here, m, keep))
+            found += [shift(f, off) for f in got]
         from .pipeline import resolve_overlaps
         found = place(message, resolve_overlaps(found))
-        return FileResult.of(shown, message, self.engine.check_message(message, shown, detected=(message, found)))
+        checked = self.engine.check_message(message, shown, detected=(message, found))
+        return FileResult.of(shown, message, checked)
 
+    def _detect_here(self, message: Message, keep: Optional[str]) -> list[Finding]:
+        return [f for f in self.engine.detect(message) if keep is None or f.part == keep]
 
     def _check_pool_ner(self, message: Message, shown: str, deadline: Optional[float] = None
                         ) -> FileResult:

@@ -19,7 +19,7 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 P, TBL, TR, TC, T = (f"{{{W}}}{t}" for t in ("p", "tbl", "tr", "tc", "t"))
 SKIP = {f"{{{W}}}{t}" for t in ("delText", "instrText", "rPr", "pPr", "tblPr", "trPr", "tcPr",
-                                  "sectPr", "fldData")} | {f"{{{MC}}}Fallback"}
+                                 "sectPr", "fldData")} | {f"{{{MC}}}Fallback"}
 # what a run holds besides its text (w:t), as sklint reads it
 RUN_TEXT = {f"{{{W}}}tab": "\t", f"{{{W}}}ptab": "\t", f"{{{W}}}br": "\n", f"{{{W}}}cr": "\n",
             f"{{{W}}}noBreakHyphen": "-", f"{{{W}}}sym": " "}
@@ -32,18 +32,23 @@ def run_items(el) -> Iterator[tuple[Optional[str], object]]:
     a break or another character a run holds (RUN_TEXT), and (None, paragraph) for a paragraph
     inside it (a text box). `sklint check` reads a paragraph through this and `sklint fix` edits
     the w:t elements it yields."""
-    for ch in el:
-        tag = ch.tag
-        if not isinstance(tag, str) or tag in SKIP:
-            continue
-        if tag == T:
-            yield ch.text or "", ch
-        elif tag in RUN_TEXT:
-            yield RUN_TEXT[tag], None
-        elif tag == P:
-            yield None, ch
+    stack = [iter(el)]  # depth first, without recursion: a hostile file may nest deeply
+    while stack:
+        for ch in stack[-1]:
+            tag = ch.tag
+            if not isinstance(tag, str) or tag in SKIP:
+                continue
+            if tag == T:
+                yield ch.text or "", ch
+            elif tag in RUN_TEXT:
+                yield RUN_TEXT[tag], None
+            elif tag == P:
+                yield None, ch
+            else:
+                stack.append(iter(ch))
+                break
         else:
-            yield from run_items(ch)
+            stack.pop()
 
 
 def row_cells(tr) -> Iterator[object]:
@@ -149,4 +154,5 @@ def read_docx(data: bytes, name: str, ctx: Ctx, pid: str) -> Doc:
     return b.doc("docx")
 
 
-__all__ = ["read_docx", "etree", "W", "MC", "P", "TBL", "TR", "TC", "T", "SKIP", "RUN_TEXT", "run_items", "row_cells"]
+__all__ = ["read_docx", "etree", "W", "MC", "P", "TBL", "TR", "TC", "T", "SKIP", "RUN_TEXT", "run_items",
+           "row_cells"]

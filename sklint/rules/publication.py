@@ -14,9 +14,10 @@
 
 `check_publication(message, findings, ctx)` returns NEW findings only; the caller adds them. A
 postcode or a name is one the detectors found (the findings: a real postcode area, a name of any
-naming tradition, never the organisation's own contact or staff); the cohort words beside a count (an age range, a school year, a school, a place, a
-condition) are read here, because no detector reports them on purpose: "aged 8-11" describes a
-group, not one person (rules/identifiers/age.yaml).
+naming tradition, never the organisation's own contact or staff). The cohort words beside a
+count (an age range, a school year, a school, a place, a condition) are read here, because no
+detector reports them, on purpose: "aged 8-11" describes a group, not one person
+(rules/identifiers/age.yaml).
 """
 from __future__ import annotations
 
