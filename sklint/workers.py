@@ -9,6 +9,12 @@ elsewhere each worker builds its own from `build`.
 A task is a module-level function that reads the worker's object with `state()`. Only its
 arguments and its answer cross between processes. A worker ignores Ctrl-C (this process decides
 what stops) and exits when this process is gone, however it ended.
+
+Two ways to reach them, for two shapes of work: `Workers`, a pool of N for batches (files, the
+pieces of a long text; a concurrent.futures pool, whose threads in this process hand the tasks
+over), and `Lane`, one worker on a pipe of its own for one request at a time that must not wait
+(the service's helper: no thread here, so a task leaves at once even while this process is busy
+with its own share of the work).
 """
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ import signal
 import sys
 import threading
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Optional, TypeVar
 
@@ -48,6 +54,7 @@ def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in the worker
 def _init(shared: Any, build: Optional[Callable[[], Any]], parent: int) -> None:  # pragma: no cover
     global _STATE
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler inherited from a server
     _STATE = shared if shared is not None else build()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="sklint-parent").start()
 
@@ -136,6 +143,117 @@ class Workers:
             if p.is_alive():
                 p.kill()
                 p.join(2)
+
+
+class LaneFuture:
+    """A task sent down a Lane: result(timeout) as a concurrent.futures.Future's."""
+
+    def __init__(self, lane: "Lane", rid: int):
+        self._lane, self._rid = lane, rid
+
+    def cancel(self) -> bool:
+        return False  # it runs; its answer, if never asked for, is passed over
+
+    def result(self, timeout: Optional[float] = None) -> Any:
+        return self._lane._answer(self._rid, timeout)
+
+
+class Lane:
+    """One worker with the object `shared`, forked, on a duplex pipe: a task is sent at once and
+    its answer read when asked for (an older answer nobody asked for is passed over). A worker
+    that dies or a pipe that breaks raises BrokenProcessPool; no answer in time, TimeoutError."""
+
+    def __init__(self, shared: Any):
+        if not can_fork():
+            raise RuntimeError("a Lane is forked (Linux)")
+        ctx = multiprocessing.get_context("fork")
+        mine, theirs = ctx.Pipe(duplex=True)
+        self._proc = ctx.Process(target=_lane_main, args=(theirs, mine, shared, os.getpid()),
+                                 name="sklint-worker", daemon=True)
+        self._proc.start()
+        theirs.close()
+        self._conn = mine
+        self._rid = 0
+        self.lost = False
+
+    def start(self) -> list[int]:
+        return [self._proc.pid]
+
+    @property
+    def pids(self) -> list[int]:
+        return [self._proc.pid] if self._proc.is_alive() else []
+
+    @property
+    def alive(self) -> bool:
+        return self._conn is not None and not self.lost and self._proc.is_alive()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> LaneFuture:
+        if self._conn is None:
+            raise RuntimeError("the lane was closed")
+        self._rid += 1
+        try:
+            self._conn.send((self._rid, fn, args))
+        except (OSError, ValueError):
+            self.lost = True
+            raise BrokenProcessPool("the worker cannot be reached") from None
+        return LaneFuture(self, self._rid)
+
+    def _answer(self, rid: int, timeout: Optional[float]) -> Any:
+        conn = self._conn
+        if conn is None:
+            raise BrokenProcessPool("the lane was closed")
+        while True:
+            try:
+                ready = conn.poll(timeout)
+                got, ok, value = conn.recv() if ready else (None, None, None)
+            except (EOFError, OSError, ValueError):
+                self.lost = True
+                raise BrokenProcessPool("the worker stopped") from None
+            if not ready:
+                raise FutureTimeout()  # (an OSError since Python 3.11: raised outside the try)
+            if got != rid:
+                continue  # the answer to a task given up
+            if not ok:
+                raise RuntimeError(value)  # the task's exception, by type name only
+            return value
+
+    def close(self, kill: bool = False) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            if not kill:
+                try:
+                    conn.send(None)
+                except (OSError, ValueError):
+                    pass
+            conn.close()
+        if kill and self._proc.is_alive():
+            self._proc.terminate()
+        self._proc.join(2)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join(2)
+
+
+def _lane_main(conn, parent_end, shared: Any, parent: int) -> None:  # pragma: no cover - the worker
+    parent_end.close()
+    _init(shared, None, parent)
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            break
+        if msg is None:
+            break
+        rid, fn, args = msg
+        try:
+            answer = (rid, True, fn(*args))
+        except Exception as exc:  # noqa: BLE001 - reported by type only, never content
+            answer = (rid, False, type(exc).__name__)
+        try:
+            conn.send(answer)
+        except (EOFError, OSError):
+            break
+    conn.close()
 
 
 def _say_lost() -> None:

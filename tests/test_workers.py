@@ -95,3 +95,40 @@ def test_workers_end_when_the_process_that_made_them_is_killed(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def _slow(seconds: float) -> str:
+    time.sleep(seconds)
+    return "late"
+
+
+def _fail(_: str) -> None:
+    raise ValueError("the words of the text must not cross back")
+
+
+def test_a_lane_answers_at_once_and_fails_plainly():
+    """The service's helper: one worker on a pipe of its own. Answers come back for the task
+    asked about (an older one nobody asked for is passed over); a task's exception comes back
+    by type name only; no answer in time is a TimeoutError; a dead worker is BrokenProcessPool."""
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    from sklint.workers import Lane
+    lane = Lane(_Held("lane"))
+    try:
+        pid = lane.start()[0]
+        assert pid != os.getpid() and lane.alive
+        lane.submit(_read, "-given-up")
+        assert lane.submit(_read, "-wanted").result(timeout=30)[0] == "lane-wanted"
+        with pytest.raises(RuntimeError) as exc:
+            lane.submit(_fail, "x").result(timeout=30)
+        assert str(exc.value) == "ValueError"
+        with pytest.raises(FutureTimeout):
+            lane.submit(_slow, 2.0).result(timeout=0.2)
+        os.kill(pid, signal.SIGKILL)
+        assert _gone(pid)
+        with pytest.raises(BrokenProcessPool):
+            lane.submit(_read, "-after").result(timeout=30)
+        assert not lane.alive
+    finally:
+        lane.close(kill=True)
+    assert _gone(pid)

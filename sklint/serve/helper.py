@@ -8,22 +8,22 @@ detectors and then reads the start; one piece may be cut at a seam (detect/ner_s
 explains why the entities are exactly those of one process). If the helper fails or stops
 answering, this process reads its share itself: the answer is the same, only slower.
 
-The helper is sklint.workers' (the command line's workers are too). Only entities cross between
-the processes: the helper gets pieces of text and sends back (start, end, label) tuples; it logs
-nothing and exits when the service closes it or exits.
+The helper is a sklint.workers.Lane (the command line's workers are sklint.workers too). Only
+entities cross between the processes: the helper gets pieces of text and sends back (start, end,
+label) tuples; it logs nothing and exits when the service closes it or exits.
 """
 from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import Future, TimeoutError as FutureTimeout
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Sequence
 
 from ..detect.ner import NlpEngine, gather
 from ..detect.ner_split import SEAM_WORDS, Plan, plan, receptive_field
-from ..workers import Workers, can_fork, state
+from ..workers import Lane, LaneFuture, can_fork, state
 
 log = logging.getLogger("sklint.serve")
 
@@ -38,17 +38,17 @@ def _piece_entities(texts: list[str]) -> list:  # a task, run in the helper
 
 
 class NerHelper:
-    """One worker process (sklint.workers, forked once the model is loaded) that runs
+    """One worker (sklint.workers.Lane, forked once the model is loaded) that runs
     `base.piece_entities` on the texts it is sent. At most one request is outstanding: a newer
     one gives up the older."""
 
     def __init__(self, base: NlpEngine, timeout: float = TIMEOUT):
         self.base = base
         self.timeout = timeout
-        self._workers: Optional[Workers] = None
+        self._workers: Optional[Lane] = None
         self._pid: Optional[int] = None
         self._rid = 0  # requests sent so far
-        self._pending: dict[int, Future] = {}
+        self._pending: dict[int, LaneFuture] = {}
 
     @property
     def alive(self) -> bool:
@@ -65,7 +65,7 @@ class NerHelper:
             return False
         self.base.nlp  # load the model (and the decoder) here, before the fork, to share them
         self.base.decoder
-        self._workers = Workers(1, shared=self.base)
+        self._workers = Lane(self.base)
         self._pid = self._workers.start()[0]
         return True
 
@@ -78,7 +78,7 @@ class NerHelper:
         self._pending.clear()
         try:
             fut = self._workers.submit(_piece_entities, texts)
-        except (RuntimeError, BrokenProcessPool):
+        except BrokenProcessPool:
             self._fail("could not be reached")
             return None
         self._rid += 1
