@@ -1,10 +1,10 @@
 """The one way sklint runs work in parallel: worker processes that hold what this process holds.
 
 Both the command line (runner.py: files across workers, the NER of one long file across them) and
-the service (serve/helper.py: one helper that reads part of each long request's NER) use
-`Workers`. Where the platform can fork (Linux), the workers are forked from this process after it
+the service (serve/helper.py: one helper that reads part of each long request's NER) run their
+work here. Where the platform can fork (Linux), the workers are forked from this process after it
 has loaded its models, so they share the model's memory pages instead of each loading a copy;
-elsewhere each worker builds its own from `build`.
+elsewhere a pool's workers each build their own from `build` (the service's helper is Linux only).
 
 A task is a module-level function that reads the worker's object with `state()`. Only its
 arguments and its answer cross between processes. A worker ignores Ctrl-C (this process decides

@@ -45,18 +45,18 @@ class NerHelper:
     def __init__(self, base: NlpEngine, timeout: float = TIMEOUT):
         self.base = base
         self.timeout = timeout
-        self._workers: Optional[Lane] = None
+        self._lane: Optional[Lane] = None
         self._pid: Optional[int] = None
         self._rid = 0  # requests sent so far
         self._pending: dict[int, LaneFuture] = {}
 
     @property
     def alive(self) -> bool:
-        return self._workers is not None and self._workers.alive
+        return self._lane is not None and self._lane.alive
 
     @property
     def pid(self) -> Optional[int]:
-        return self._pid if self._workers is not None else None
+        return self._pid if self._lane is not None else None
 
     def start(self) -> bool:
         if self.alive:
@@ -65,8 +65,8 @@ class NerHelper:
             return False
         self.base.nlp  # load the model (and the decoder) here, before the fork, to share them
         self.base.decoder
-        self._workers = Lane(self.base)
-        self._pid = self._workers.start()[0]
+        self._lane = Lane(self.base)
+        self._pid = self._lane.start()[0]
         return True
 
     def submit(self, texts: list[str]) -> Optional[int]:
@@ -77,7 +77,7 @@ class NerHelper:
             fut.cancel()  # a request given up (its answer, if any, is never read)
         self._pending.clear()
         try:
-            fut = self._workers.submit(_piece_entities, texts)
+            fut = self._lane.submit(_piece_entities, texts)
         except BrokenProcessPool:
             self._fail("could not be reached")
             return None
@@ -105,10 +105,10 @@ class NerHelper:
         self.close(kill=True)
 
     def close(self, kill: bool = False) -> None:
-        workers, self._workers = self._workers, None
+        lane, self._lane = self._lane, None
         self._pending.clear()
-        if workers is not None:
-            workers.close(kill=kill)
+        if lane is not None:
+            lane.close(kill=kill)
 
 
 @dataclass
