@@ -57,8 +57,9 @@ def _ner(pieces: list[str]) -> list[list[tuple[int, int, str]]]:
     return state().nlp.entities(pieces)
 
 
-_WARM_TEXT = ("Dear Sarah,\n\nKayden Brooks (DOB 03/04/2011, aged 13) of 27 Fellside Road, Kendal "
-              "LA9 4DH, told his mentor he has ADHD. Call Leanne on 07700 900987.\n")
+# made up, touching every detector once so each loads what it loads
+_WARM_TEXT = ("Dear Priya,\n\nTomasz Wojcik (DOB 12/09/2012, aged 12) of 4 Orchard Lane, Penrith "
+              "CA11 7QX, told his mentor he has asthma. Call Gemma on 07700 900412.\n")
 
 
 def _check_warm(pause: float) -> int:
