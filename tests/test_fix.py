@@ -27,8 +27,8 @@ ENV = {"SKLINT_REGISTER_KEY": KEY, "SKLINT_REVEAL_PASSPHRASE": ""}
 
 REFERRAL = (
     "Referral for Kayden Brooks, aged 13, date of birth 3/4/2011.\n"
-    "Address: 27 Fellside Road, Kendal, Cumbria LA9 4DH. NHS number 484 019 1611.\n"
-    "Mother: Leanne Brooks, mobile 07700 900987.\n"
+    "Address: 27 Fellside Road, Sedbergh LA9 4DH. NHS number 484 019 1611.\n"
+    "Her mother Leanne Brooks is on 07700 900987.\n"
     "Kayden said he is scared to go home. Our reference is SK/FAM/0417.\n"
 )
 
@@ -148,7 +148,7 @@ def make_docx() -> bytes:
     r2 = p.add_run("den Bro")
     r2.italic = True
     p.add_run("oks, aged 13, date of birth 3/4/2011.")
-    d.add_paragraph("Mother: Leanne Brooks, mobile 07700 900987. Kayden is scared to go home.")
+    d.add_paragraph("His mother Leanne Brooks is on 07700 900987. Kayden is scared to go home.")
     t = d.add_table(rows=2, cols=3)
     for c, v in zip(t.rows[0].cells, ("Name", "NHS number", "Postcode")):
         c.text = v

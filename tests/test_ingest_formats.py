@@ -118,7 +118,7 @@ def test_eml_html_only_visible_text(config):
 
 def test_eml_quoted_history_marked(config):
     text = ("Thanks Kiran, we will refer today.\n\nClaire\n\n"
-            "On Wed, 19 Mar 2025 at 10:26, Kiran Patel <k@example.uk> wrote:\n"
+            "On Thu, 5 Jun 2025 at 09:12, Kiran Patel <k@example.uk> wrote:\n"
             "> Mia's attendance has dropped.\n>> I visited Mia Johnson (aged 9).\n")
     body = read_bytes(make_email(body=text).as_bytes(), "r.eml", config).part("body")
     start = body.text.index("Mia Johnson")
