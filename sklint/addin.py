@@ -16,7 +16,6 @@ import sys
 import uuid
 import zipfile
 from pathlib import Path
-from typing import Optional
 from urllib.parse import urlsplit
 
 import click
@@ -125,11 +124,11 @@ def package(origin: str, out_dir: str, service_url: str, force: bool) -> None:
     xml = _replace_all((src / "manifest.xml").read_text(encoding="utf-8"), origin, new_id)
     (out / "manifest.xml").write_text(xml, encoding="utf-8")
     manifest = json.loads(_replace_all((src / "manifest.json").read_text(encoding="utf-8"), origin, new_id))
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                       encoding="utf-8")
+    manifest_text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    (out / "manifest.json").write_text(manifest_text, encoding="utf-8")
     # the app package: the manifest and the two icons it names, at the top of the zip
     with zipfile.ZipFile(out / "sklint-addin.zip", "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        z.writestr("manifest.json", manifest_text)
         for key in ("outline", "color"):
             rel = manifest["icons"][key]
             z.write(src / rel, rel)

@@ -21,7 +21,6 @@ KEY_ENV = "SKLINT_BASELINE_KEY"
 VERSION = "v1"
 
 
-
 class MissingKeyError(RuntimeError):
     """SKLINT_BASELINE_KEY is not set."""
 

@@ -151,9 +151,6 @@ class LaneFuture:
     def __init__(self, lane: "Lane", rid: int):
         self._lane, self._rid = lane, rid
 
-    def cancel(self) -> bool:
-        return False  # it runs; its answer, if never asked for, is passed over
-
     def result(self, timeout: Optional[float] = None) -> Any:
         return self._lane._answer(self._rid, timeout)
 

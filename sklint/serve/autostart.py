@@ -169,7 +169,8 @@ def _exec_of(p: Plan) -> str:
 
 def uninstall(p: Plan) -> list[str]:
     out = []
-    if p.platform == "linux" and user_systemd():
+    systemd = p.platform == "linux" and user_systemd()  # asked once: it runs a command
+    if systemd:
         _run(["systemctl", "--user", "disable", "--now", UNIT_NAME])
     elif p.platform == "darwin":
         _run(["launchctl", "bootout", f"gui/{os.getuid()}", str(p.path)])
@@ -178,7 +179,7 @@ def uninstall(p: Plan) -> list[str]:
     if p.path.exists():
         p.path.unlink()
         out.append(f"removed {p.path}")
-        if p.platform == "linux" and user_systemd():
+        if systemd:
             _run(["systemctl", "--user", "daemon-reload"])
     else:
         out.append(f"nothing to remove: {p.path} is not there")

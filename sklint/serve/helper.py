@@ -73,9 +73,7 @@ class NerHelper:
         """Send texts to read; the request id to collect, or None if the helper is not there."""
         if not self.alive:
             return None
-        for fut in self._pending.values():
-            fut.cancel()  # a request given up (its answer, if any, is never read)
-        self._pending.clear()
+        self._pending.clear()  # a request given up: the lane passes its answer over
         try:
             fut = self._lane.submit(_piece_entities, texts)
         except BrokenProcessPool:
